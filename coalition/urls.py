@@ -1,0 +1,22 @@
+from allauth.account.decorators import secure_admin_login
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from coalition import views
+
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "Coalition administration"
+admin.site.site_title = "Coalition admin"
+admin.site.index_title = "Chapters, members and endorsements"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

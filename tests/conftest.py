@@ -1,0 +1,82 @@
+"""Fixtures for the five roles every permission test speaks of.
+
+chapter_a and chapter_b are two chapters in different states; coordinator_a runs A,
+coordinator_b runs B; national sees everything; member is an ordinary member.
+"""
+
+import datetime
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+
+from chapters.models import Chapter, County, Officer, State
+from members.models import CHAPTER_COORDINATORS, NATIONAL_COORDINATORS, User
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters and cached figures must not leak from one test into the next."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def make_user(email: str, **fields) -> User:
+    user = User.objects.create_user(email=email, password=PASSWORD, **fields)
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return user
+
+
+def make_coordinator(email: str, chapter: Chapter) -> User:
+    user = make_user(email, first_name="Coordinator", last_name=chapter.state_id, is_staff=True)
+    user.groups.add(Group.objects.get(name=CHAPTER_COORDINATORS))
+    Officer.objects.create(
+        user=user, chapter=chapter, role=Officer.Role.COORDINATOR, title="State coordinator",
+        term_start=datetime.date(2025, 1, 1),
+    )  # fmt: skip
+    return user
+
+
+@pytest.fixture
+def chapter_a(db) -> Chapter:
+    chapter = Chapter.objects.create(
+        name="South Carolina Consents", slug="south-carolina", state=State.objects.get(code="SC"),
+        status=Chapter.Status.ACTIVE,
+    )  # fmt: skip
+    County.objects.filter(state="SC").update(chapter=chapter)
+    return chapter
+
+
+@pytest.fixture
+def chapter_b(db) -> Chapter:
+    chapter = Chapter.objects.create(
+        name="Wyoming Consents", slug="wyoming", state=State.objects.get(code="WY"), status=Chapter.Status.ACTIVE
+    )
+    County.objects.filter(state="WY").update(chapter=chapter)
+    return chapter
+
+
+@pytest.fixture
+def national(db) -> User:
+    user = make_user("nat@example.org", first_name="Nat", last_name="Ional", is_staff=True)
+    user.groups.add(Group.objects.get(name=NATIONAL_COORDINATORS))
+    return user
+
+
+@pytest.fixture
+def coordinator_a(chapter_a) -> User:
+    return make_coordinator("coord-a@example.org", chapter_a)
+
+
+@pytest.fixture
+def coordinator_b(chapter_b) -> User:
+    return make_coordinator("coord-b@example.org", chapter_b)
+
+
+@pytest.fixture
+def member(db) -> User:
+    return make_user("member@example.org", first_name="Mem", last_name="Ber")
