@@ -28,6 +28,6 @@ def test_embedded_server_is_reused_and_leaves_no_orphan(tmp_path):
             env=env, cwd=BASE_DIR, capture_output=True, text=True, timeout=120,
         )  # fmt: skip
         assert result.returncode == 0, result.stderr
-        assert result.stdout.strip().startswith("18")
+        assert result.stdout.strip().splitlines()[-1].startswith("18")
         assert postgres_processes_for(tmp_path / "postgres") == []
     assert (tmp_path / "postgres" / "PG_VERSION").read_text().strip() == "18"
