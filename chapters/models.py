@@ -18,6 +18,15 @@ class State(models.Model):
         return self.name
 
 
+class CountyQuerySet(models.QuerySet):
+    def for_zip(self, code: str) -> "CountyQuerySet":
+        """The counties a ZIP code lies in, with their chapters (usually one county)."""
+        return self.filter(zip_codes__code=code).select_related("state", "chapter").order_by("name")
+
+    def uncovered(self) -> "CountyQuerySet":
+        return self.filter(chapter__isnull=True)
+
+
 class County(models.Model):
     """A county (or equivalent); its chapter is the chapter whose territory holds it.
 
@@ -35,6 +44,8 @@ class County(models.Model):
         related_name="counties",
         help_text="The chapter whose territory holds this county; empty when no chapter covers it.",
     )
+
+    objects = CountyQuerySet.as_manager()
 
     class Meta:
         ordering = ["state", "name"]

@@ -13,6 +13,9 @@ admin.site.index_title = "Chapters, members and endorsements"
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include("allauth.urls")),
+    path("chapters/", include("chapters.urls")),
+    path("endorsements/", include("endorsements.urls")),
+    path("", include("members.urls")),
     path("admin/", admin.site.urls),
 ]
 
