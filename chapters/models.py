@@ -371,8 +371,8 @@ class CoalitionGoal(models.Model):
 
     @classmethod
     def current(cls) -> "CoalitionGoal":
-        goal, _ = cls.objects.get_or_create(pk=1)
-        return goal
+        # Unsaved defaults until a national coordinator edits it: public pages never write.
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
 
     @staticmethod
     def states_reached() -> int:

@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from chapters import views
 
 app_name = "chapters"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.chapter_list, name="chapter-list"),
+    path("find/", views.find, name="find"),
+    path("<slug:slug>/", views.chapter_detail, name="chapter-detail"),
+]

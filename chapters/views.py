@@ -1,0 +1,57 @@
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from chapters.forms import FindChapterForm
+from chapters.models import Chapter, CoalitionGoal, County, Officer
+
+
+def chapter_list(request: HttpRequest) -> HttpResponse:
+    chapters = Chapter.objects.select_related("state").order_by("state__name", "name")
+    reached, target = CoalitionGoal.current().progress()
+    return render(
+        request,
+        "chapters/chapter_list.html",
+        {"chapters": chapters, "reached": reached, "target": target, "form": FindChapterForm()},
+    )
+
+
+def chapter_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    chapters = Chapter.objects.select_related("state").prefetch_related(
+        "territory_counties",
+        "social_pages",
+        Prefetch(
+            "officers",
+            queryset=Officer.objects.current().select_related("user").order_by("role", "term_start"),
+            to_attr="current_officers",
+        ),
+    )
+    chapter = get_object_or_404(chapters, slug=slug)
+    counties = chapter.counties.order_by("name").values_list("name", flat=True)
+    return render(request, "chapters/chapter_detail.html", {"chapter": chapter, "counties": counties})
+
+
+def find(request: HttpRequest) -> HttpResponse:
+    """Send someone to the chapter whose territory holds their ZIP code's county."""
+    if "zip" not in request.GET:
+        return render(request, "chapters/chapter_find.html", {"form": FindChapterForm()})
+    form = FindChapterForm(request.GET)
+    if not form.is_valid():
+        return render(request, "chapters/chapter_find.html", {"form": form})
+    code = form.cleaned_data["zip"]
+    counties = list(County.objects.for_zip(code))
+    if not counties:
+        form.add_error("zip", f"We don't know the ZIP code {code}. Check it, or try the ZIP of a neighbouring town.")
+        return render(request, "chapters/chapter_find.html", {"form": form})
+
+    chosen = request.GET.get("county")
+    if chosen:
+        counties = [county for county in counties if county.pk == chosen] or counties
+    chapters = {county.chapter for county in counties}
+    if len(chapters) > 1:
+        return render(request, "chapters/chapter_pick_county.html", {"zip": code, "counties": counties})
+    chapter = chapters.pop()
+    if chapter is None:
+        context = {"zip": code, "counties": counties, "state": counties[0].state}
+        return render(request, "chapters/chapter_none_here.html", context)
+    return redirect("chapters:chapter-detail", slug=chapter.slug)
