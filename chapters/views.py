@@ -1,9 +1,13 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.forms import SetPasswordForm
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from chapters.forms import FindChapterForm
 from chapters.models import Chapter, CoalitionGoal, County, Officer
+from chapters.onboarding import InvitationError, accept_invitation, user_for_invitation
 
 
 def chapter_list(request: HttpRequest) -> HttpResponse:
@@ -55,3 +59,19 @@ def find(request: HttpRequest) -> HttpResponse:
         context = {"zip": code, "counties": counties, "state": counties[0].state}
         return render(request, "chapters/chapter_none_here.html", context)
     return redirect("chapters:chapter-detail", slug=chapter.slug)
+
+
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """A coordinator's mailed link: choose a password, then log in to the admin."""
+    try:
+        invited = user_for_invitation(token)
+    except InvitationError as error:
+        return render(request, "chapters/invitation_invalid.html", {"reason": str(error)}, status=error.status)
+    form = SetPasswordForm(invited, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        accept_invitation(invited, form.cleaned_data["new_password1"])
+        login(request, invited, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, "Welcome! Your password is set and you are logged in.")
+        return redirect("admin:index")
+    chapters = Chapter.objects.filter(officers__in=Officer.objects.current().coordinators().filter(user=invited))
+    return render(request, "chapters/invitation_accept.html", {"form": form, "invited": invited, "chapters": chapters})

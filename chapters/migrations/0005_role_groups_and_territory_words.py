@@ -16,6 +16,10 @@ def describe_existing_territories(apps, schema_editor) -> None:
             chapter.territory_counties.set(covered)
 
 
+def create_goal(apps, schema_editor) -> None:
+    apps.get_model("chapters", "CoalitionGoal").objects.get_or_create(pk=1, defaults={"target_states": 20})
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("chapters", "0004_territory_social_pages_status_goal"),
@@ -24,4 +28,5 @@ class Migration(migrations.Migration):
     operations = [
         migrations.RunPython(sync_role_groups, migrations.RunPython.noop),
         migrations.RunPython(describe_existing_territories, migrations.RunPython.noop),
+        migrations.RunPython(create_goal, migrations.RunPython.noop),
     ]

@@ -1,0 +1,147 @@
+"""Onboarding a state group: one workflow, and the single-use invitation links it mails.
+
+`onboard_chapter` is called by the admin's onboarding page; it creates the chapter, its
+territory and its coordinators in one transaction, and mails the invitations once the
+transaction has committed (a rolled-back onboarding sends nothing).
+"""
+
+import datetime
+from functools import partial
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.admin.models import ADDITION
+from django.contrib.auth.models import Group
+from django.core import signing
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.crypto import constant_time_compare, salted_hmac
+
+from chapters.models import Chapter, County, Officer, State
+from coalition import audit
+from members.models import CHAPTER_COORDINATORS, User
+
+INVITATION_SALT = "chapters.invitation"
+INVITATION_MAX_AGE = datetime.timedelta(days=7)
+
+
+class InvitationError(Exception):
+    """A link that cannot be used; the message is shown to the person who followed it."""
+
+    status = 400
+
+
+class InvitationExpired(InvitationError):
+    status = 410
+
+
+class InvitationUsed(InvitationError):
+    status = 410
+
+
+def _account_state(user: User) -> str:
+    # Changes as soon as the password is set or the person logs in: that makes the link single-use.
+    value = f"{user.pk}:{user.password}:{user.last_login}:{user.is_active}"
+    return salted_hmac(INVITATION_SALT, value, algorithm="sha256").hexdigest()[:32]
+
+
+def make_invitation_token(user: User) -> str:
+    return signing.dumps({"u": user.pk, "s": _account_state(user)}, salt=INVITATION_SALT, compress=True)
+
+
+def user_for_invitation(token: str) -> User:
+    """The invited user, or InvitationError saying why the link cannot be used."""
+    try:
+        data = signing.loads(token, salt=INVITATION_SALT, max_age=INVITATION_MAX_AGE)
+    except signing.SignatureExpired as error:
+        raise InvitationExpired(
+            "This invitation has expired. Ask a national coordinator to send you a new one."
+        ) from error
+    except signing.BadSignature as error:
+        raise InvitationError("This invitation link is not valid. Copy the whole link from the email.") from error
+    user = User.objects.filter(pk=data.get("u"), is_active=True).first() if isinstance(data, dict) else None
+    if user is None or not constant_time_compare(_account_state(user), str(data.get("s", ""))):
+        raise InvitationUsed("This invitation has already been used. Log in with your email and password instead.")
+    return user
+
+
+def accept_invitation(user: User, password: str) -> None:
+    """Set the invited coordinator's password; following the mailed link also proves the address."""
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        EmailAddress.objects.filter(user=user, email__iexact=user.email).update(verified=True)
+        audit.record(user, user, "Accepted the coordinator invitation and set a password")
+
+
+def send_invitation(*, user: User, chapter: Chapter, site_url: str, invited_by: User | None) -> None:
+    link = site_url.rstrip("/") + reverse("chapters:invitation", args=[make_invitation_token(user)])
+    context = {
+        "user": user,
+        "chapter": chapter,
+        "link": link,
+        "days": INVITATION_MAX_AGE.days,
+        "invited_by": invited_by,
+    }
+    subject = render_to_string("emails/chapter_invitation_subject.txt", context).strip()
+    send_mail(
+        subject=subject,
+        message=render_to_string("emails/chapter_invitation_message.txt", context),
+        html_message=render_to_string("emails/chapter_invitation_message.html", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[user.email],
+    )
+
+
+def add_coordinator(*, chapter: Chapter, email: str, first_name: str, last_name: str, title: str, by) -> User:
+    """Find or create the person's account and make them a current coordinator of the chapter."""
+    email = email.strip().lower()
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        user = User.objects.create_user(email=email, first_name=first_name, last_name=last_name)
+        audit.record(by, user, f"Account created to coordinate {chapter}", action=ADDITION)
+    elif not (user.first_name or user.last_name):
+        user.first_name, user.last_name = first_name, last_name
+        user.save(update_fields=["first_name", "last_name"])
+    address, _ = EmailAddress.objects.get_or_create(
+        user=user, email__iexact=email, defaults={"email": email, "verified": True, "primary": True}
+    )
+    if not address.verified:
+        address.verified = True
+        address.save(update_fields=["verified"])
+    if not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    user.groups.add(Group.objects.get(name=CHAPTER_COORDINATORS))
+    officer = Officer.objects.create(user=user, chapter=chapter, role=Officer.Role.COORDINATOR, title=title)
+    audit.record(by, officer, f"{user} made {title} of {chapter}", action=ADDITION)
+    return user
+
+
+@transaction.atomic
+def onboard_chapter(
+    *,
+    state: State,
+    name: str,
+    territory_mode: str,
+    counties: list[County],
+    coordinators: list[dict],
+    by: User,
+    site_url: str,
+) -> Chapter:
+    """Create a forming chapter with its territory and coordinators; mail each coordinator an invitation.
+
+    `coordinators` holds dicts with email, first_name, last_name and title. Raises ValidationError
+    (and saves nothing) when the territory clashes with another chapter's.
+    """
+    chapter = Chapter.objects.create(
+        name=name, slug=Chapter.derive_slug(name), state=state, status=Chapter.Status.FORMING
+    )
+    audit.record(by, chapter, "Chapter onboarded", action=ADDITION)
+    chapter.set_territory(mode=territory_mode, counties=counties, by=by)
+    for person in coordinators:
+        user = add_coordinator(chapter=chapter, by=by, **person)
+        transaction.on_commit(partial(send_invitation, user=user, chapter=chapter, site_url=site_url, invited_by=by))
+    return chapter
