@@ -16,6 +16,10 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "chapters.county": ("view", "change"),
         "chapters.zipcode": ("view",),
         "chapters.state": ("view",),
+        "members.member": ALL,
+        "members.membershipevent": ("view",),
+        "members.consentrecord": ("view",),
+        "members.memberexport": ("view",),
     },
     CHAPTER_COORDINATORS: {
         "chapters.chapter": ("view", "change"),
@@ -23,6 +27,10 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "chapters.county": ("view",),
         "chapters.zipcode": ("view",),
         "chapters.state": ("view",),
+        # Scoped to their chapters' members in the admin; "add" is what the roster import needs.
+        "members.member": ("view", "change", "add"),
+        "members.membershipevent": ("view",),
+        "members.consentrecord": ("view",),
     },
 }
 
