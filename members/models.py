@@ -320,8 +320,10 @@ def activate_member(*, member: Member) -> bool:
 @transaction.atomic
 def update_member(*, member: Member, actor: User | None, source: str, zip_code, county, **changes) -> Member:
     """Save a member's edited details; record consent changes and any move to another chapter."""
-    before = {field: getattr(member, field) for field in CONSENT_FIELDS}
-    old_chapter_id, old_state_id = member.chapter_id, member.state_id
+    # Compare with the stored row: a ModelForm has already copied its data onto `member`.
+    stored = Member.objects.select_for_update().get(pk=member.pk)
+    before = {field: getattr(stored, field) for field in CONSENT_FIELDS}
+    old_chapter_id, old_state_id = stored.chapter_id, stored.state_id
     user_changes = {f: changes.pop(f) for f in ("first_name", "last_name") if f in changes}
     for field, value in user_changes.items():
         setattr(member.user, field, value)
