@@ -2,6 +2,7 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.functional import cached_property
 from phonenumber_field.modelfields import PhoneNumberField
 
 from coalition import audit
@@ -51,9 +52,12 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.email
 
-    @property
+    @cached_property
     def is_national_coordinator(self) -> bool:
-        """Sees and manages everything: superusers and members of the national group."""
+        """Sees and manages everything: superusers and members of the national group.
+
+        Cached per instance (so per request): admin permission checks ask it many times a page.
+        """
         if not self.is_active:
             return False
         if self.is_superuser:
