@@ -1,7 +1,25 @@
-from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+import csv
 
-from members.models import User
+import phonenumbers
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.urls import path, reverse
+from django.utils import timezone
+
+from chapters.models import Chapter, ZipCode
+from coalition import audit
+from members.models import (
+    ConsentRecord,
+    Member,
+    MemberExport,
+    MembershipEvent,
+    User,
+    leave_coalition,
+    update_member,
+)
 
 
 @admin.register(User)
@@ -16,3 +34,273 @@ class UserAdmin(BaseUserAdmin):
         ("Important dates", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+
+
+class ChapterFilter(admin.SimpleListFilter):
+    """Only the chapters the viewer may manage are offered."""
+
+    title = "chapter"
+    parameter_name = "chapter"
+
+    def lookups(self, request, model_admin):
+        choices = [(str(c.pk), c.name) for c in Chapter.objects.visible_to(request.user).order_by("name")]
+        if request.user.is_national_coordinator:
+            choices.append(("none", "No chapter (uncovered county)"))
+        return choices
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "none":
+            return queryset.filter(chapter__isnull=True)
+        if value and value.isdigit():
+            return queryset.filter(chapter_id=int(value))
+        return queryset
+
+
+class SourceFilter(admin.SimpleListFilter):
+    """The utm_source values among the members the viewer may see (never another chapter's)."""
+
+    title = "source (utm_source)"
+    parameter_name = "utm_source"
+
+    def lookups(self, request, model_admin):
+        values = (
+            model_admin.get_queryset(request).exclude(utm_source="").order_by("utm_source")
+            .values_list("utm_source", flat=True).distinct()[:50]
+        )  # fmt: skip
+        return [(v, v) for v in values] + [("-", "(none)")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "-":
+            return queryset.filter(utm_source="")
+        if self.value():
+            return queryset.filter(utm_source=self.value())
+        return queryset
+
+
+class MembershipEventInline(admin.TabularInline):
+    model = MembershipEvent
+    fields = ["kind", "occurred_at", "from_chapter", "to_chapter", "from_state", "to_state", "source"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "membership history"
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("from_chapter", "to_chapter")
+
+
+class ConsentRecordInline(admin.TabularInline):
+    model = ConsentRecord
+    fields = ["topic", "given", "at", "source"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "consent records"
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class MemberAdminForm(forms.ModelForm):
+    first_name = forms.CharField(max_length=150)
+    last_name = forms.CharField(max_length=150)
+    zip_code = forms.ModelChoiceField(
+        ZipCode.objects.all(),
+        to_field_name="code",
+        widget=forms.TextInput(attrs={"size": 6}),
+        label="ZIP code",
+        error_messages={"invalid_choice": "Unknown ZIP code."},
+        help_text="Changing it may move the member to another chapter (recorded in the history).",
+    )
+
+    class Meta:
+        model = Member
+        fields = ["phone", "zip_code", "email_updates", "text_messages", "show_name_publicly"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial.update(first_name=self.instance.user.first_name, last_name=self.instance.user.last_name)
+
+
+CSV_COLUMNS = [
+    "email", "first_name", "last_name", "phone", "zip_code", "county", "state", "chapter", "status",
+    "email_updates", "text_messages", "show_name_publicly", "ref", "utm_source", "utm_medium",
+    "utm_campaign", "utm_term", "utm_content", "joined_at",
+]  # fmt: skip
+
+
+def csv_safe(value) -> str:
+    """Spreadsheets run cells that start with these characters as formulas."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+class Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@admin.register(Member)
+class MemberAdmin(admin.ModelAdmin):
+    form = MemberAdminForm
+    list_display = ["__str__", "email", "chapter", "state", "status", "joined_at", "utm_source"]
+    list_select_related = ["user", "chapter", "state"]
+    list_filter = [
+        ChapterFilter, "status", ("joined_at", admin.DateFieldListFilter), "email_updates", "text_messages",
+        SourceFilter,
+    ]  # fmt: skip
+    search_fields = ["user__first_name", "user__last_name", "user__email", "zip_code__code", "phone"]
+    readonly_fields = [
+        "email", "county", "chapter", "state", "status", "created_at", "joined_at",
+        "ref", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content",
+    ]  # fmt: skip
+    fieldsets = [
+        (None, {"fields": ["email", "first_name", "last_name", "phone", "status"]}),
+        ("Where", {"fields": ["zip_code", "county", "state", "chapter"]}),
+        ("Consent", {"fields": ["email_updates", "text_messages", "show_name_publicly"]}),
+        ("Source", {"fields": ["ref", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"]}),
+        ("Dates", {"fields": ["created_at", "joined_at"]}),
+    ]
+    inlines = [MembershipEventInline, ConsentRecordInline]
+    change_list_template = "admin/members/member/change_list.html"
+    actions = ["mark_left"]
+
+    @admin.display(ordering="user__email")
+    def email(self, obj: Member) -> str:
+        return obj.user.email
+
+    # Scope: a coordinator sees only members of the chapters they coordinate now.
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).visible_to(request.user).select_related("user", "chapter", "state")
+
+    def _in_scope(self, request: HttpRequest, obj: Member | None) -> bool:
+        if obj is None or request.user.is_national_coordinator:
+            return True
+        # Asked many times per page: look the coordinator's chapters up once per request.
+        if not hasattr(request, "_member_chapter_ids"):
+            request._member_chapter_ids = set(Chapter.objects.visible_to(request.user).values_list("pk", flat=True))
+        return obj.chapter_id in request._member_chapter_ids
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return super().has_view_permission(request, obj) and self._in_scope(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and self._in_scope(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and self._in_scope(request, obj)
+
+    def has_add_permission(self, request) -> bool:
+        # People join through the join page or a roster import, never through a blank admin form.
+        return False
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        try:
+            number = phonenumbers.parse(search_term, "US")
+        except phonenumbers.NumberParseException:
+            return results, may_have_duplicates
+        if phonenumbers.is_possible_number(number):
+            e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+            results = results | queryset.filter(phone=e164)
+        return results, may_have_duplicates
+
+    def save_model(self, request, obj: Member, form, change: bool) -> None:
+        data = form.cleaned_data
+        zip_code = data["zip_code"]
+        counties = list(zip_code.counties.all())
+        county = next((c for c in counties if c.pk == obj.county_id), None) or next(
+            (c for c in counties if c.chapter_id == obj.chapter_id), counties[0]
+        )
+        update_member(
+            member=obj, actor=request.user, source=ConsentRecord.Source.ADMIN, zip_code=zip_code, county=county,
+            first_name=data["first_name"], last_name=data["last_name"], phone=data.get("phone") or "",
+            email_updates=data["email_updates"], text_messages=data["text_messages"],
+            show_name_publicly=data["show_name_publicly"],
+        )  # fmt: skip
+
+    def delete_model(self, request, obj: Member) -> None:
+        leave_coalition(member=obj, actor=request.user, source="admin")
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for member in queryset:
+            leave_coalition(member=member, actor=request.user, source="admin")
+        super().delete_queryset(request, queryset)
+
+    @admin.action(description="Mark selected members as left", permissions=["change"])
+    def mark_left(self, request, queryset) -> None:
+        count = 0
+        for member in queryset.exclude(status=Member.Status.LEFT):
+            leave_coalition(member=member, actor=request.user, source="admin")
+            count += 1
+        self.message_user(request, f"{count} member(s) marked as left.", messages.SUCCESS)
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("export/", wrap(self.export_view), name="members_member_export"),
+        ] + super().get_urls()
+
+    def export_view(self, request: HttpRequest) -> HttpResponse:
+        """The changelist's rows (same filters and search) as CSV, streamed in constant memory."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            changelist = self.get_changelist_instance(request)
+        except admin.options.IncorrectLookupParameters:
+            return HttpResponseRedirect(reverse("admin:members_member_changelist"))
+        queryset = changelist.get_queryset(request).select_related("user", "county", "state", "chapter")
+        rows = queryset.count()
+        export = MemberExport.objects.create(actor=request.user, rows=rows, filters=request.GET.urlencode()[:2000])
+        audit.record(
+            request.user, export, f"Exported {rows} members ({export.filters or 'no filters'}).", audit.ADDITION
+        )
+        writer = csv.writer(Echo())
+
+        def lines():
+            yield writer.writerow(CSV_COLUMNS)
+            for m in queryset.iterator(chunk_size=2000):
+                yield writer.writerow(
+                    [
+                        csv_safe(m.user.email), csv_safe(m.user.first_name), csv_safe(m.user.last_name),
+                        str(m.phone) if m.phone else "", m.zip_code_id, m.county.name, m.state_id,
+                        csv_safe(m.chapter.name if m.chapter else ""), m.status,
+                        m.email_updates, m.text_messages, m.show_name_publicly, csv_safe(m.ref),
+                        csv_safe(m.utm_source), csv_safe(m.utm_medium), csv_safe(m.utm_campaign),
+                        csv_safe(m.utm_term), csv_safe(m.utm_content),
+                        m.joined_at.isoformat() if m.joined_at else "",
+                    ]
+                )  # fmt: skip
+
+        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="members-{stamp}.csv"'
+        return response
+
+
+@admin.register(MemberExport)
+class MemberExportAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "actor", "rows", "filters"]
+    list_select_related = ["actor"]
+    readonly_fields = ["created_at", "actor", "rows", "filters"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -19,6 +19,10 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "chapters.socialpage": ALL,
         "chapters.statuschange": ("view",),
         "chapters.coalitiongoal": ("view", "change"),
+        "members.member": ALL,
+        "members.membershipevent": ("view",),
+        "members.consentrecord": ("view",),
+        "members.memberexport": ("view",),
     },
     CHAPTER_COORDINATORS: {
         "chapters.chapter": ("view", "change"),
@@ -28,6 +32,10 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "chapters.state": ("view",),
         "chapters.socialpage": ALL,
         "chapters.statuschange": ("view",),
+        # Scoped to their chapters' members in the admin; "add" is what the roster import needs.
+        "members.member": ("view", "change", "add"),
+        "members.membershipevent": ("view",),
+        "members.consentrecord": ("view",),
     },
 }
 
