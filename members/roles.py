@@ -16,6 +16,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "chapters.county": ("view", "change"),
         "chapters.zipcode": ("view",),
         "chapters.state": ("view",),
+        "endorsements.endorsement": ALL,
     },
     CHAPTER_COORDINATORS: {
         "chapters.chapter": ("view", "change"),
@@ -23,6 +24,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "chapters.county": ("view",),
         "chapters.zipcode": ("view",),
         "chapters.state": ("view",),
+        "endorsements.endorsement": ("view", "add", "change"),
     },
 }
 
