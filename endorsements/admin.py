@@ -8,13 +8,14 @@ from django.db import models
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 
-from endorsements.forms import ImageReencodingMixin, RejectForm, VerifyForm
+from endorsements.forms import ImageReencodingMixin, RejectForm, VerifyForm, https_urls
 from endorsements.models import Endorsement, states_managed_by
 
 
 class EndorsementAdminForm(ImageReencodingMixin, forms.ModelForm):
     class Meta:
         model = Endorsement
+        formfield_callback = https_urls
         fields = ["kind", "name", "office", "party", "state", "user", "statement", "source_url", "made_on", "image",
                   "contact_email"]  # fmt: skip
 

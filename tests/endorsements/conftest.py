@@ -50,3 +50,9 @@ def wy_endorsement(db) -> Endorsement:
 @pytest.fixture
 def national_endorsement(db) -> Endorsement:
     return make_endorsement(None, Endorsement.Status.SUBMITTED, name="Nadia National")
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    """Uploads in tests go to a throwaway directory, not the development media folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
