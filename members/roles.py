@@ -23,6 +23,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "members.membershipevent": ("view",),
         "members.consentrecord": ("view",),
         "members.memberexport": ("view",),
+        "endorsements.endorsement": ALL,
     },
     CHAPTER_COORDINATORS: {
         "chapters.chapter": ("view", "change"),
@@ -36,6 +37,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "members.member": ("view", "change", "add"),
         "members.membershipevent": ("view",),
         "members.consentrecord": ("view",),
+        "endorsements.endorsement": ("view", "add", "change"),
     },
 }
 

@@ -1,0 +1,142 @@
+from django.contrib import messages
+from django.contrib.syndication.views import Feed
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.feedgenerator import Atom1Feed
+from django.views.decorators.http import require_http_methods
+
+from endorsements.forms import EndorsementFilterForm, EndorsementSubmitForm
+from endorsements.models import Endorsement, LinkError
+
+PER_PAGE = 20
+SUBMIT_LIMIT = 5  # submissions per IP address per hour
+SUBMIT_WINDOW = 3600
+
+
+def endorsement_list(request: HttpRequest) -> HttpResponse:
+    endorsements = Endorsement.objects.published()
+    counts = endorsements.aggregate(
+        total=Count("pk"), **{kind: Count("pk", filter=Q(kind=kind)) for kind in Endorsement.Kind.values}
+    )
+    filters = EndorsementFilterForm(request.GET or None)
+    if filters.is_valid():
+        if filters.cleaned_data["state"]:
+            endorsements = endorsements.for_state(filters.cleaned_data["state"])
+        if filters.cleaned_data["kind"]:
+            endorsements = endorsements.filter(kind=filters.cleaned_data["kind"])
+    page = Paginator(endorsements.for_wall(), PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "endorsements/endorsement_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "kind_counts": [(value, label, counts[value]) for value, label in Endorsement.Kind.choices],
+            "total": counts["total"],
+            "query": query.urlencode(),
+        },
+    )
+
+
+def endorsement_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    endorsement = get_object_or_404(Endorsement.objects.published().select_related("state"), slug=slug)
+    return render(request, "endorsements/endorsement_detail.html", {"endorsement": endorsement})
+
+
+def _client_ip(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "unknown")
+
+
+def _submissions_left(request: HttpRequest) -> bool:
+    return cache.get(f"endorsements:submit:{_client_ip(request)}", 0) < SUBMIT_LIMIT
+
+
+def _count_submission(request: HttpRequest) -> None:
+    key = f"endorsements:submit:{_client_ip(request)}"
+    if cache.add(key, 1, SUBMIT_WINDOW):
+        return
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, SUBMIT_WINDOW)
+
+
+@require_http_methods(["GET", "POST"])
+def endorsement_submit(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        if not _submissions_left(request):
+            return render(request, "endorsements/endorsement_rate_limited.html", status=429)
+        form = EndorsementSubmitForm(request.POST, request.FILES)
+        if form.is_valid():
+            _count_submission(request)
+            endorsement = form.save()
+            endorsement.mail_endorser("endorsement_confirm", request.build_absolute_uri("/")[:-1])
+            return render(request, "endorsements/endorsement_submitted.html", {"endorsement": endorsement})
+    else:
+        form = EndorsementSubmitForm()
+    return render(request, "endorsements/endorsement_submit.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def endorsement_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        endorsement = Endorsement.from_confirmation_token(token)
+    except LinkError as error:
+        return render(request, "endorsements/endorsement_link_invalid.html", {"error": error}, status=400)
+    if endorsement.status != Endorsement.Status.UNCONFIRMED:
+        return render(request, "endorsements/endorsement_confirm.html", {"endorsement": endorsement, "done": True})
+    if request.method == "POST":
+        endorsement.confirm_contact()
+        return render(request, "endorsements/endorsement_confirm.html", {"endorsement": endorsement, "done": True})
+    return render(request, "endorsements/endorsement_confirm.html", {"endorsement": endorsement})
+
+
+@require_http_methods(["GET", "POST"])
+def endorsement_withdraw(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    endorsement = get_object_or_404(Endorsement, slug=slug)
+    try:
+        endorsement.check_withdrawal_token(token)
+    except LinkError as error:
+        return render(request, "endorsements/endorsement_link_invalid.html", {"error": error}, status=400)
+    if endorsement.status in (Endorsement.Status.WITHDRAWN, Endorsement.Status.REJECTED):
+        return render(request, "endorsements/endorsement_withdraw.html", {"endorsement": endorsement, "done": True})
+    if request.method == "POST":
+        try:
+            endorsement.withdraw(by=None)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+            return redirect("endorsements:endorsement-list")
+        return render(request, "endorsements/endorsement_withdraw.html", {"endorsement": endorsement, "done": True})
+    return render(request, "endorsements/endorsement_withdraw.html", {"endorsement": endorsement})
+
+
+class EndorsementFeed(Feed):
+    feed_type = Atom1Feed
+    title = "Coalition endorsements"
+    subtitle = "Candidates, officials, organisations and people who endorse the coalition, newest first."
+    link = reverse_lazy("endorsements:endorsement-list")
+
+    def items(self):
+        return Endorsement.objects.published().select_related("state").order_by("-published_at")[:30]
+
+    def item_title(self, item: Endorsement) -> str:
+        return f"{item.name}, {item.office}" if item.office else item.name
+
+    def item_description(self, item: Endorsement) -> str:
+        return item.statement
+
+    def item_link(self, item: Endorsement) -> str:
+        return reverse("endorsements:endorsement-detail", args=[item.slug])
+
+    def item_pubdate(self, item: Endorsement):
+        return item.published_at
+
+    def item_updateddate(self, item: Endorsement):
+        return item.published_at
