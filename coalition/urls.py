@@ -10,8 +10,11 @@ admin.site.site_header = "Coalition administration"
 admin.site.site_title = "Coalition admin"
 admin.site.index_title = "Chapters, members and endorsements"
 
+handler500 = "coalition.views.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
+    path("health/", views.health, name="health"),
     path("accounts/", include("allauth.urls")),
     path("chapters/", include("chapters.urls")),
     path("endorsements/", include("endorsements.urls")),

@@ -8,6 +8,8 @@ import datetime
 
 import pytest
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 
@@ -18,11 +20,18 @@ PASSWORD = "correct-horse-battery-staple"
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Rate-limit counters and cached figures must not leak from one test into the next."""
-    cache.clear()
+def _fresh_cache(request, django_db_blocker):
+    """Rate-limit counters and cached figures must not leak from one test into the next.
+
+    The cache is the database cache (shared like production's), so clearing it needs
+    the test database, outside any test's transaction.
+    """
+    request.getfixturevalue("django_db_setup")
+    with django_db_blocker.unblock():
+        cache.clear()
     yield
-    cache.clear()
+    with django_db_blocker.unblock():
+        cache.clear()
 
 
 def make_user(email: str, **fields) -> User:
@@ -31,8 +40,17 @@ def make_user(email: str, **fields) -> User:
     return user
 
 
+def make_staff_mfa(user: User) -> Authenticator:
+    """Give a staff user a TOTP authenticator: the admin opens only for staff with MFA.
+
+    Tests that create staff users of their own call this before they open /admin/.
+    """
+    return TOTP.activate(user, generate_totp_secret()).instance
+
+
 def make_coordinator(email: str, chapter: Chapter) -> User:
     user = make_user(email, first_name="Coordinator", last_name=chapter.state_id, is_staff=True)
+    make_staff_mfa(user)
     user.groups.add(Group.objects.get(name=CHAPTER_COORDINATORS))
     Officer.objects.create(
         user=user, chapter=chapter, role=Officer.Role.COORDINATOR, title="State coordinator",
@@ -64,6 +82,7 @@ def chapter_b(db) -> Chapter:
 def national(db) -> User:
     user = make_user("nat@example.org", first_name="Nat", last_name="Ional", is_staff=True)
     user.groups.add(Group.objects.get(name=NATIONAL_COORDINATORS))
+    make_staff_mfa(user)
     return user
 
 
