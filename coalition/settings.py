@@ -148,6 +148,10 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Coalition] "
+ACCOUNT_RATE_LIMITS = {
+    # Our own actions, limited with allauth's machinery (allauth merges these with its defaults).
+    "answer_question": "30/h/ip",
+}
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 
 # Email: SMTP in production; in development the console plus files under .data/mail/.
@@ -163,6 +167,12 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "true")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Coalition <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# The national coordinators' weekly call (Tuesday = 1; Monday is 0).
+NATIONAL_CALL_WEEKDAY = envint("NATIONAL_CALL_WEEKDAY", "1")
+NATIONAL_CALL_TIME = os.environ.get("NATIONAL_CALL_TIME", "19:30")
+NATIONAL_CALL_TIMEZONE = os.environ.get("NATIONAL_CALL_TIMEZONE", "America/Chicago")
+NATIONAL_CALL_LINK = os.environ.get("NATIONAL_CALL_LINK", "")
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "America/Chicago"

@@ -12,6 +12,12 @@ admin.site.index_title = "Chapters, members and endorsements"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("calls/", views.call_list, name="call-list"),
+    path("calls/<slug:key>/next.ics", views.call_ics, name="call-ics"),
+    path("calls/<slug:key>/calendar.ics", views.call_feed, name="call-feed"),
+    path("calls/<slug:key>/attend/", views.call_attend, name="call-attend"),
+    path("question/", views.question, name="question"),
+    path("question/answer/", views.question_answer, name="question-answer"),
     path("accounts/", include("allauth.urls")),
     path("chapters/", include("chapters.urls")),
     path("endorsements/", include("endorsements.urls")),

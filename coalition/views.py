@@ -1,10 +1,220 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from allauth.core import ratelimit
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.crypto import get_random_string
+from django.views.decorators.http import require_POST
 
-from chapters.models import Chapter
+from chapters.models import Chapter, State
+from coalition import calls, usmap
+from coalition.forms import AnswerForm
+from coalition.models import Answer, CallAttendance
+
+VISITOR_COOKIE = "coalition_visitor"
+VISITOR_SALT = "coalition.question.visitor"
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    chapters = Chapter.objects.select_related("state").order_by("state__name", "name")
-    states = {chapter.state for chapter in chapters if chapter.status == Chapter.Status.ACTIVE}
-    return render(request, "home.html", {"chapters": chapters, "active_states": len(states)})
+    tiles = usmap.state_tiles()
+    active = sum(1 for tile in tiles if tile.status == "active")
+    return render(
+        request,
+        "home.html",
+        {
+            "tiles": tiles,
+            "progress": {"active": active, "goal": 20},
+            "national_call": calls.national_call(),
+        },
+    )
+
+
+# Weekly calls
+
+
+def all_calls() -> list[calls.WeeklyCall]:
+    chapters = Chapter.objects.exclude(status=Chapter.Status.DORMANT).order_by("name")
+    return [calls.national_call(), *filter(None, (calls.chapter_call(c) for c in chapters))]
+
+
+def call_by_key(key: str) -> calls.WeeklyCall:
+    if key == "national":
+        return calls.national_call()
+    chapter = Chapter.objects.exclude(status=Chapter.Status.DORMANT).filter(slug=key).first()
+    call = calls.chapter_call(chapter) if chapter else None
+    if call is None:
+        raise Http404("No such call.")
+    return call
+
+
+def may_see_attendance(user, call: calls.WeeklyCall) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.is_national_coordinator:
+        return True
+    coordinated = Chapter.objects.visible_to(user)
+    return coordinated.exists() if call.key == "national" else coordinated.filter(slug=call.key).exists()
+
+
+def call_list(request: HttpRequest) -> HttpResponse:
+    rows = []
+    for call in all_calls():
+        start = call.next_occurrence()
+        row = {"call": call, "start": start, "attending": None, "count": None}
+        rows.append(row)
+    if request.user.is_authenticated:
+        keys_dates = {(r["call"].key, r["start"].date()) for r in rows}
+        mine = set(
+            CallAttendance.objects.filter(user=request.user, call__in=[k for k, _ in keys_dates]).values_list(
+                "call", "date"
+            )
+        )
+        for row in rows:
+            row["attending"] = (row["call"].key, row["start"].date()) in mine
+            if may_see_attendance(request.user, row["call"]):
+                row["count"] = CallAttendance.objects.filter(call=row["call"].key, date=row["start"].date()).count()
+    return render(request, "coalition/call_list.html", {"rows": rows, "viewer_zone": viewer_zone(request)})
+
+
+def viewer_zone(request: HttpRequest) -> str | None:
+    """The logged-in member's own time zone, from their ZIP code, when we know it."""
+    member = getattr(request.user, "member", None) if request.user.is_authenticated else None
+    zip_code = getattr(member, "zip_code", None)
+    return getattr(zip_code, "timezone", None) or None
+
+
+def call_ics(request: HttpRequest, key: str) -> HttpResponse:
+    """A one-off download: the call's next occurrence only."""
+    call = call_by_key(key)
+    response = HttpResponse(call.to_ical(recurring=False), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{call.key}-call.ics"'
+    return response
+
+
+def call_feed(request: HttpRequest, key: str) -> HttpResponse:
+    """A calendar subscription: the weekly series with its recurrence rule and time zone."""
+    call = call_by_key(key)
+    return HttpResponse(call.to_ical(recurring=True), content_type="text/calendar; charset=utf-8")
+
+
+@login_required
+@require_POST
+def call_attend(request: HttpRequest, key: str) -> HttpResponse:
+    call = call_by_key(key)
+    date = call.next_occurrence().date()
+    if request.POST.get("attend") == "no":
+        CallAttendance.objects.filter(user=request.user, call=call.key, date=date).delete()
+        messages.info(request, f"You are no longer down for the {call.title} on {date:%A, %B %-d}.")
+    else:
+        CallAttendance.objects.get_or_create(user=request.user, call=call.key, date=date)
+        messages.success(request, f"Thanks: you are down for the {call.title} on {date:%A, %B %-d}.")
+    return redirect("call-list")
+
+
+# The question
+
+
+def visitor_token(request: HttpRequest) -> str | None:
+    raw = request.COOKIES.get(VISITOR_COOKIE)
+    if not raw:
+        return None
+    try:
+        return signing.loads(raw, salt=VISITOR_SALT)
+    except signing.BadSignature:
+        return None
+
+
+def existing_answer(request: HttpRequest) -> Answer | None:
+    if request.user.is_authenticated:
+        return Answer.objects.filter(user=request.user).first()
+    token = visitor_token(request)
+    return Answer.objects.filter(visitor=token).first() if token else None
+
+
+def question(request: HttpRequest) -> HttpResponse:
+    answer = existing_answer(request)
+    form = AnswerForm(
+        initial={"state": answer.state_id if answer else None, "choice": answer.choice if answer else None}
+    )
+    return render(request, "coalition/question.html", question_context(form, answer))
+
+
+def question_context(form: AnswerForm, answer: Answer | None) -> dict:
+    results = Answer.objects.results()
+    phrasings = (
+        Chapter.objects.exclude(question="").exclude(status=Chapter.Status.DORMANT).select_related("state")
+        .only("name", "slug", "question", "state__name").order_by("state__name", "name")
+    )  # fmt: skip
+    states = {s.code: s.name for s in State.objects.all()}
+    state_rows = sorted(
+        ({"code": code, "name": states.get(code, code), **bars(counts)} for code, counts in results["states"].items()),
+        key=lambda row: (-row["total"], row["name"]),
+    )
+    return {
+        "form": form,
+        "answer": answer,
+        "national": bars(results["national"]),
+        "state_rows": state_rows,
+        "phrasings": phrasings,
+    }
+
+
+def bars(counts: dict[str, int]) -> dict:
+    total = sum(counts.values())
+    return {
+        "total": total,
+        "bars": [
+            {
+                "choice": choice,
+                "label": label,
+                "count": counts.get(choice, 0),
+                "percent": round(100 * counts.get(choice, 0) / total) if total else 0,
+            }
+            for choice, label in Answer.Choice.choices
+        ],
+    }
+
+
+@require_POST
+def question_answer(request: HttpRequest) -> HttpResponse:
+    form = AnswerForm(request.POST)
+    answer = existing_answer(request)
+    if not form.is_valid():
+        return render(request, "coalition/question.html", question_context(form, answer), status=400)
+    if not ratelimit.consume(request, action="answer_question"):
+        form.add_error(None, "Too many answers from your network just now. Please try again in an hour.")
+        return render(request, "coalition/question.html", question_context(form, answer), status=429)
+
+    new_token = None
+    if answer is None:
+        answer = Answer(choice=form.cleaned_data["choice"], state=form.cleaned_data["state"])
+        if request.user.is_authenticated:
+            answer.user = request.user
+        else:
+            new_token = get_random_string(32)
+            answer.visitor = new_token
+        try:
+            with transaction.atomic():
+                answer.save()
+        except IntegrityError:  # the same person answered twice at once: keep the first
+            messages.info(request, "We already have your answer.")
+            return redirect("question")
+        messages.success(request, "Thank you: your answer is counted.")
+    else:
+        answer.choice = form.cleaned_data["choice"]
+        answer.state = form.cleaned_data["state"] or answer.state
+        answer.save(update_fields=["choice", "state", "updated_at"])
+        messages.success(request, "Your answer is updated: each person counts once.")
+    response = redirect("question")
+    if new_token:
+        response.set_cookie(
+            VISITOR_COOKIE,
+            signing.dumps(new_token, salt=VISITOR_SALT),
+            max_age=60 * 60 * 24 * 365 * 2,
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
+    return response
