@@ -1,7 +1,22 @@
+import zoneinfo
+
 from django.conf import settings
-from django.db import models
-from django.db.models import Q
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.text import slugify
+
+from coalition import audit
+
+# Slugs that would shadow the chapters app's own pages under /chapters/.
+RESERVED_SLUGS = {"find", "invitation"}
+
+
+class StateQuerySet(models.QuerySet):
+    def with_active_chapter(self) -> "StateQuerySet":
+        """States holding at least one active chapter: the coalition's progress toward its goal."""
+        return self.filter(Exists(Chapter.objects.active().filter(state=OuterRef("pk"))))
 
 
 class State(models.Model):
@@ -10,6 +25,8 @@ class State(models.Model):
     code = models.CharField(max_length=2, primary_key=True, help_text="Two-letter postal code, e.g. NY.")
     fips = models.CharField(max_length=2, unique=True, help_text="Two-digit FIPS code.")
     name = models.CharField(max_length=40, unique=True)
+
+    objects = StateQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -25,6 +42,16 @@ class CountyQuerySet(models.QuerySet):
 
     def uncovered(self) -> "CountyQuerySet":
         return self.filter(chapter__isnull=True)
+
+    def territory(self, state, mode: str, listed) -> "CountyQuerySet":
+        """The counties of `state` that a territory in these words holds."""
+        in_state = self.filter(state=state)
+        listed_pks = [county.pk for county in listed]
+        if mode == Chapter.TerritoryMode.WHOLE_STATE:
+            return in_state
+        if mode == Chapter.TerritoryMode.EXCEPT:
+            return in_state.exclude(pk__in=listed_pks)
+        return in_state.filter(pk__in=listed_pks)
 
 
 class County(models.Model):
@@ -85,12 +112,38 @@ class ChapterQuerySet(models.QuerySet):
     def active(self) -> "ChapterQuerySet":
         return self.filter(status=Chapter.Status.ACTIVE)
 
+    def with_onboarding(self) -> "ChapterQuerySet":
+        """Annotate what `onboarding_checklist` needs, so a list of chapters costs one query."""
+        logged_in = (
+            Officer.objects.current().coordinators().filter(chapter=OuterRef("pk"), user__last_login__isnull=False)
+        )
+        return self.annotate(
+            coordinator_logged_in=Exists(logged_in),
+            has_social_page=Exists(SocialPage.objects.filter(chapter=OuterRef("pk"))),
+        )
+
 
 class Chapter(models.Model):
     class Status(models.TextChoices):
         FORMING = "forming", "Forming"
         ACTIVE = "active", "Active"
         DORMANT = "dormant", "Dormant"
+
+    class TerritoryMode(models.TextChoices):
+        WHOLE_STATE = "whole_state", "The whole state"
+        EXCEPT = "except", "The whole state except these counties"
+        ONLY = "only", "Only these counties"
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, "Monday"
+        TUESDAY = 1, "Tuesday"
+        WEDNESDAY = 2, "Wednesday"
+        THURSDAY = 3, "Thursday"
+        FRIDAY = 4, "Friday"
+        SATURDAY = 5, "Saturday"
+        SUNDAY = 6, "Sunday"
+
+    MEMBERS_GOAL = 10
 
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True, help_text="Used in the chapter's web address.")
@@ -99,14 +152,235 @@ class Chapter(models.Model):
     founded = models.DateField(null=True, blank=True)
     description = models.TextField(blank=True, max_length=5000, help_text="Shown on the public chapter page.")
     contact_email = models.EmailField(blank=True, help_text="A public address for the chapter, never a person's.")
+    question = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text='The coalition\'s question as this chapter asks it, e.g. "Would you really mind if California left?"',
+    )
+    territory_mode = models.CharField(
+        "territory",
+        max_length=12,
+        choices=TerritoryMode.choices,
+        default=TerritoryMode.ONLY,
+        help_text="How the territory is described; the counties below are the exceptions or the whole list.",
+    )
+    territory_counties = models.ManyToManyField(
+        County,
+        blank=True,
+        related_name="listed_by_chapters",
+        verbose_name="listed counties",
+        help_text="Counties excluded from the state (for “except”) or the only counties covered (for “only”).",
+    )
+    call_weekday = models.PositiveSmallIntegerField(
+        "weekly call: day", choices=Weekday.choices, null=True, blank=True, help_text="Leave empty if no weekly call."
+    )
+    call_time = models.TimeField("weekly call: local time", null=True, blank=True, help_text="e.g. 19:30")
+    call_timezone = models.CharField(
+        "weekly call: time zone",
+        max_length=60,
+        blank=True,
+        help_text="IANA time zone name, e.g. America/Chicago.",
+    )
 
     objects = ChapterQuerySet.as_manager()
 
     class Meta:
         ordering = ["state__name", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(call_weekday__isnull=True, call_time__isnull=True, call_timezone="")
+                    | (Q(call_weekday__isnull=False, call_time__isnull=False) & ~Q(call_timezone=""))
+                ),
+                name="chapter_call_all_or_nothing",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        errors = {}
+        if self.slug in RESERVED_SLUGS:
+            errors["slug"] = f"“{self.slug}” is reserved for a page of the site; choose another."
+        if self.call_timezone and self.call_timezone not in zoneinfo.available_timezones():
+            errors["call_timezone"] = f"“{self.call_timezone}” is not a time zone name; use one like America/Chicago."
+        call = [self.call_weekday is not None, self.call_time is not None, bool(self.call_timezone)]
+        if any(call) and not all(call):
+            errors["call_weekday"] = "A weekly call needs its day, local time and time zone; or leave all three empty."
+        if errors:
+            raise ValidationError(errors)
+
+    @staticmethod
+    def derive_slug(name: str) -> str:
+        return slugify(name)[:100]
+
+    # Territory ------------------------------------------------------------
+
+    def territory_clashes(self, *, state, mode: str, counties) -> list[str]:
+        """Messages for each county the territory would take from another chapter, and for counties out of state."""
+        counties = list(counties)
+        messages = [f"{county} is not in {state}." for county in counties if county.state_id != state.pk]
+        wanted = County.objects.territory(state, mode, counties)
+        taken = wanted.filter(chapter__isnull=False).select_related("chapter").order_by("name")
+        if self.pk:
+            taken = taken.exclude(chapter=self)
+        messages += [f"{county.name} already belongs to {county.chapter.name}." for county in taken]
+        return messages
+
+    def set_territory(self, *, mode: str, counties=(), by=None) -> None:
+        """Cover exactly the counties these words describe, or save nothing and say which counties clash."""
+        counties = list(counties)
+        with transaction.atomic():
+            wanted = County.objects.territory(self.state, mode, counties)
+            # Lock the counties we want so a concurrent save cannot take them between check and update.
+            list(wanted.select_for_update().values_list("pk", flat=True))
+            clashes = self.territory_clashes(state=self.state, mode=mode, counties=counties)
+            if clashes:
+                raise ValidationError(clashes, code="territory_clash")
+            County.objects.filter(chapter=self).exclude(pk__in=wanted.values("pk")).update(chapter=None)
+            wanted.update(chapter=self)
+            self.territory_mode = mode
+            self.save(update_fields=["territory_mode"])
+            self.territory_counties.set(counties if mode != self.TerritoryMode.WHOLE_STATE else [])
+            audit.record(by, self, f"Territory set to: {self.territory_in_words()}")
+
+    def territory_in_words(self) -> str:
+        listed = sorted(county.name for county in self.territory_counties.all())
+        state = self.state.name
+        if self.territory_mode == self.TerritoryMode.WHOLE_STATE:
+            return f"All of {state}"
+        if self.territory_mode == self.TerritoryMode.EXCEPT:
+            return f"All of {state} except {_join(listed)}" if listed else f"All of {state}"
+        return f"In {state}: {_join(listed)}" if listed else "No counties yet"
+
+    # Status ---------------------------------------------------------------
+
+    def change_status(self, to: str, *, by=None, note: str = "") -> "StatusChange | None":
+        """Move the chapter to another status, recording when and by whom; no-op if unchanged."""
+        if to not in self.Status.values:
+            raise ValidationError(f"“{to}” is not a chapter status.")
+        if to == self.status:
+            return None
+        with transaction.atomic():
+            change = StatusChange.objects.create(
+                chapter=self, from_status=self.status, to_status=to, changed_by=by, note=note
+            )
+            self.status = to
+            self.save(update_fields=["status"])
+            audit.record(
+                by, self, f"Status changed from {change.get_from_status_display()} to {self.get_status_display()}"
+            )
+        return change
+
+    # Onboarding -----------------------------------------------------------
+
+    def member_count(self) -> int:
+        """Members who belong to the chapter. Members are not yet linked to chapters, so none are counted."""
+        return 0
+
+    def onboarding_checklist(self) -> list[tuple[str, bool]]:
+        """What a new group still lacks, as (step, done) pairs."""
+        logged_in = getattr(self, "coordinator_logged_in", None)
+        if logged_in is None:
+            logged_in = self.officers.current().coordinators().filter(user__last_login__isnull=False).exists()
+        social = getattr(self, "has_social_page", None)
+        if social is None:
+            social = self.social_pages.exists()
+        return [
+            ("A coordinator has logged in", bool(logged_in)),
+            ("A social media page is linked", bool(social)),
+            ("The weekly call is set", self.call_weekday is not None),
+            ("The question is phrased for the state", bool(self.question)),
+            (f"First {self.MEMBERS_GOAL} members", self.member_count() >= self.MEMBERS_GOAL),
+        ]
+
+    def onboarding_progress(self) -> tuple[int, int]:
+        steps = self.onboarding_checklist()
+        return sum(done for _, done in steps), len(steps)
+
+
+def _join(names: list[str]) -> str:
+    if len(names) <= 2:
+        return " and ".join(names)
+    return ", ".join(names[:-1]) + f" and {names[-1]}"
+
+
+class SocialPage(models.Model):
+    """One of a chapter's pages on a social network."""
+
+    class Platform(models.TextChoices):
+        FACEBOOK = "facebook", "Facebook"
+        X = "x", "X (Twitter)"
+        INSTAGRAM = "instagram", "Instagram"
+        YOUTUBE = "youtube", "YouTube"
+        TIKTOK = "tiktok", "TikTok"
+        BLUESKY = "bluesky", "Bluesky"
+        TRUTH_SOCIAL = "truth_social", "Truth Social"
+        TELEGRAM = "telegram", "Telegram"
+        OTHER = "other", "Other"
+
+    chapter = models.ForeignKey(Chapter, on_delete=models.CASCADE, related_name="social_pages")
+    platform = models.CharField(max_length=20, choices=Platform.choices)
+    url = models.URLField("address", max_length=300, help_text="The page's full address, starting with https://")
+
+    class Meta:
+        ordering = ["chapter", "platform"]
+        constraints = [models.UniqueConstraint(fields=["chapter", "url"], name="socialpage_chapter_url_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.get_platform_display()}: {self.url}"
+
+
+class StatusChange(models.Model):
+    """A chapter's move from one status to another: when and by whom."""
+
+    chapter = models.ForeignKey(Chapter, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=10, choices=Chapter.Status.choices)
+    to_status = models.CharField(max_length=10, choices=Chapter.Status.choices)
+    changed_at = models.DateTimeField(default=timezone.now)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-changed_at"]
+        indexes = [models.Index(fields=["chapter", "-changed_at"], name="statuschange_chapter_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.chapter}: {self.get_from_status_display()} → {self.get_to_status_display()}"
+
+
+class CoalitionGoal(models.Model):
+    """The coalition's goal: how many states should have an active chapter. There is one row."""
+
+    target_states = models.PositiveSmallIntegerField(
+        default=20, help_text="How many states the coalition wants an active chapter in."
+    )
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="coalitiongoal_single_row")]
+
+    def __str__(self) -> str:
+        return f"Goal: {self.target_states} states"
+
+    def save(self, *args, **kwargs) -> None:
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def current(cls) -> "CoalitionGoal":
+        goal, _ = cls.objects.get_or_create(pk=1)
+        return goal
+
+    @staticmethod
+    def states_reached() -> int:
+        return State.objects.with_active_chapter().count()
+
+    def progress(self) -> tuple[int, int]:
+        """(states with an active chapter, target)."""
+        return self.states_reached(), self.target_states
 
 
 class OfficerQuerySet(models.QuerySet):

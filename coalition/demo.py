@@ -49,15 +49,15 @@ def county_name(name: str) -> str:
     return name if name.endswith(("County", "Parish", "Borough")) else f"{name} County"
 
 
-def assign_territory(chapter: Chapter, excluded: list[str]) -> None:
+def assign_territory(chapter: Chapter, excluded: list[str], by: User) -> None:
     """Give the chapter every county of its state except the excluded ones."""
-    counties = County.objects.filter(state=chapter.state)
     excluded_names = [county_name(n) for n in excluded]
-    found = set(counties.filter(name__in=excluded_names).values_list("name", flat=True))
-    missing = set(excluded_names) - found
+    listed = list(County.objects.filter(state=chapter.state, name__in=excluded_names))
+    missing = set(excluded_names) - {county.name for county in listed}
     if missing:
         raise ValueError(f"Unknown counties in {chapter.state_id}: {', '.join(sorted(missing))}")
-    counties.exclude(name__in=excluded_names).filter(chapter__isnull=True).update(chapter=chapter)
+    mode = Chapter.TerritoryMode.EXCEPT if excluded else Chapter.TerritoryMode.WHOLE_STATE
+    chapter.set_territory(mode=mode, counties=listed, by=by)
 
 
 def demo_user(email: str, password: str, first: str, last: str) -> tuple[User, bool]:
@@ -72,8 +72,9 @@ def demo_user(email: str, password: str, first: str, last: str) -> tuple[User, b
 @transaction.atomic
 def load_demo() -> list[tuple[str, str, str]]:
     """Create the demo chapters and accounts; return (role, email, password) for each account."""
+    national, _ = demo_user(*DEMO_ACCOUNTS[0][:4])
     for code, name, slug, founded, excluded in CHAPTERS:
-        chapter, _ = Chapter.objects.get_or_create(
+        chapter, created = Chapter.objects.get_or_create(
             slug=slug,
             defaults={
                 "name": name,
@@ -83,7 +84,8 @@ def load_demo() -> list[tuple[str, str, str]]:
                 "description": f"The coalition's chapter in {State.objects.get(code=code).name}.",
             },
         )
-        assign_territory(chapter, excluded)
+        if created:
+            assign_territory(chapter, excluded, by=national)
 
     logins = []
     for email, password, first, last, role in DEMO_ACCOUNTS:

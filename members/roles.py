@@ -16,6 +16,9 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "chapters.county": ("view", "change"),
         "chapters.zipcode": ("view",),
         "chapters.state": ("view",),
+        "chapters.socialpage": ALL,
+        "chapters.statuschange": ("view",),
+        "chapters.coalitiongoal": ("view", "change"),
     },
     CHAPTER_COORDINATORS: {
         "chapters.chapter": ("view", "change"),
@@ -23,6 +26,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "chapters.county": ("view",),
         "chapters.zipcode": ("view",),
         "chapters.state": ("view",),
+        "chapters.socialpage": ALL,
+        "chapters.statuschange": ("view",),
     },
 }
 
