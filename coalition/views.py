@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.crypto import get_random_string
 from django.views.decorators.http import require_POST
 
-from chapters.models import Chapter, State
+from chapters.models import Chapter, CoalitionGoal, State
 from coalition import calls, usmap
 from coalition.forms import AnswerForm
 from coalition.models import Answer, CallAttendance
@@ -25,7 +25,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "home.html",
         {
             "tiles": tiles,
-            "progress": {"active": active, "goal": 20},
+            "progress": {"active": active, "goal": CoalitionGoal.current().target_states},
             "national_call": calls.national_call(),
         },
     )
