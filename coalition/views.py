@@ -2,6 +2,7 @@ from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -9,9 +10,9 @@ from django.utils.crypto import get_random_string
 from django.views.decorators.http import require_POST
 
 from chapters.models import Chapter, CoalitionGoal, State
-from coalition import calls, usmap
+from coalition import calls, charts, usmap
 from coalition.forms import AnswerForm
-from coalition.models import Answer, CallAttendance
+from coalition.models import Answer, CallAttendance, ReachSnapshot
 
 VISITOR_COOKIE = "coalition_visitor"
 VISITOR_SALT = "coalition.question.visitor"
@@ -218,3 +219,55 @@ def question_answer(request: HttpRequest) -> HttpResponse:
             secure=request.is_secure(),
         )
     return response
+
+
+# Coordinators' dashboards
+
+
+def coordinator_required(view):
+    """Logged-in coordinators only: national ones see all chapters, chapter ones their own."""
+
+    @login_required
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not (request.user.is_national_coordinator or Chapter.objects.visible_to(request.user).exists()):
+            raise PermissionDenied("Dashboards are for coordinators.")
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+def csv_response(name: str, header: list[str], rows: list[list]) -> HttpResponse:
+    import csv
+
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return response
+
+
+@coordinator_required
+def reach_dashboard(request: HttpRequest) -> HttpResponse:
+    snapshots = ReachSnapshot.objects.visible_to(request.user)
+    national, by_chapter = snapshots.follower_totals()
+    total_chart = charts.line_chart(
+        "Total followers" if request.user.is_national_coordinator else "Followers of your chapters",
+        [charts.Series("Total followers", national)],
+    )
+    chapter_chart = charts.line_chart("Followers by chapter", [charts.Series(c, p) for c, p in by_chapter.items()])
+    if request.GET.get("format") == "csv":
+        header, rows = chapter_chart.table
+        return csv_response("reach-by-chapter", header, rows)
+    return render(
+        request,
+        "coalition/reach_dashboard.html",
+        {
+            "total_chart": total_chart,
+            "chapter_chart": chapter_chart,
+            "latest_total": national[-1][1] if national else 0,
+            "posts": snapshots.notable_posts(),
+        },
+    )
