@@ -140,7 +140,7 @@ LOGIN_URL = "account_login"
 
 # django-allauth: email is the login, and it must be verified.
 ACCOUNT_LOGIN_METHODS = {"email"}
-ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
@@ -153,6 +153,10 @@ ACCOUNT_RATE_LIMITS = {
     "answer_question": "30/h/ip",
 }
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+# Members: the join form (name, ZIP, phone, consents) and membership starting on email confirmation.
+ACCOUNT_FORMS = {"signup": "members.forms.JoinForm"}
+ACCOUNT_ADAPTER = "members.adapter.AccountAdapter"
+PHONENUMBER_DEFAULT_REGION = "US"
 
 # Email: SMTP in production; in development the console plus files under .data/mail/.
 EMAIL_BACKEND = os.environ.get(

@@ -1,6 +1,10 @@
 from django.contrib.auth.models import AbstractUser, BaseUserManager
-from django.db import models
+from django.db import models, transaction
 from django.db.models.functions import Lower
+from django.utils import timezone
+from phonenumber_field.modelfields import PhoneNumberField
+
+from coalition import audit
 
 NATIONAL_COORDINATORS = "National coordinators"
 CHAPTER_COORDINATORS = "Chapter coordinators"
@@ -55,3 +59,380 @@ class User(AbstractUser):
         if self.is_superuser:
             return True
         return any(group.name == NATIONAL_COORDINATORS for group in self.groups.all())
+
+
+class MemberQuerySet(models.QuerySet):
+    def counted(self) -> "MemberQuerySet":
+        """Members who count toward a chapter or state: verified or imported, not pending nor left."""
+        return self.filter(status__in=Member.COUNTED)
+
+    def visible_to(self, user) -> "MemberQuerySet":
+        """The members a user may manage: those of the chapters they may manage (all for national)."""
+        from chapters.models import Chapter
+
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_national_coordinator:
+            return self
+        return self.filter(chapter__in=Chapter.objects.visible_to(user))
+
+    def public_names(self) -> "MemberQuerySet":
+        return self.counted().filter(show_name_publicly=True)
+
+
+class Member(models.Model):
+    """A person's membership: where they live (which decides their chapter), consent and source.
+
+    Personal data lives here and on the user; it is erased with the account. The
+    anonymous MembershipEvent history outlives it.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending (email not verified)"
+        ACTIVE = "active", "Active"
+        IMPORTED = "imported", "Imported (account not claimed)"
+        LEFT = "left", "Left"
+
+    COUNTED = (Status.ACTIVE, Status.IMPORTED)
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="member")
+    phone = PhoneNumberField(blank=True, help_text="Stored in international (E.164) form, e.g. +18035550123.")
+    zip_code = models.ForeignKey(
+        "chapters.ZipCode", on_delete=models.PROTECT, related_name="members", verbose_name="ZIP code"
+    )
+    county = models.ForeignKey(
+        "chapters.County",
+        on_delete=models.PROTECT,
+        related_name="members",
+        help_text="One of the ZIP code's counties; it decides the chapter.",
+    )
+    state = models.ForeignKey(
+        "chapters.State",
+        on_delete=models.PROTECT,
+        related_name="members",
+        help_text="The county's state; members without a chapter still count toward it.",
+    )
+    chapter = models.ForeignKey(
+        "chapters.Chapter",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
+        help_text="The chapter whose territory holds the county; empty when no chapter covers it.",
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    email_updates = models.BooleanField(default=False, help_text="Agreed to receive email updates.")
+    text_messages = models.BooleanField(default=False, help_text="Agreed to receive text messages.")
+    show_name_publicly = models.BooleanField(
+        default=False, help_text="May appear on the public chapter page as first name and last initial."
+    )
+    ref = models.CharField(max_length=100, blank=True, help_text="The ?ref= of the join link that brought them.")
+    utm_source = models.CharField(max_length=100, blank=True)
+    utm_medium = models.CharField(max_length=100, blank=True)
+    utm_campaign = models.CharField(max_length=100, blank=True)
+    utm_term = models.CharField(max_length=100, blank=True)
+    utm_content = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, help_text="When they signed up or were imported.")
+    joined_at = models.DateTimeField(
+        null=True, blank=True, help_text="When membership began: email verified, or imported."
+    )
+
+    objects = MemberQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["user__last_name", "user__first_name"]
+        indexes = [
+            models.Index(fields=["chapter", "status"], name="member_chapter_status_idx"),
+            models.Index(fields=["state", "status"], name="member_state_status_idx"),
+            models.Index(fields=["joined_at"], name="member_joined_at_idx"),
+            models.Index(fields=["utm_source"], name="member_utm_source_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    @property
+    def public_name(self) -> str:
+        """First name and last initial: all a public page may show, and only when opted in."""
+        first, last = self.user.first_name.strip(), self.user.last_name.strip()
+        return f"{first} {last[:1]}." if last else first
+
+    @property
+    def is_counted(self) -> bool:
+        return self.status in self.COUNTED
+
+    def place(self, zip_code, county) -> None:
+        """Put the member in the county (one of the ZIP's) and so in its chapter and state."""
+        self.zip_code = zip_code
+        self.county = county
+        self.state_id = county.state_id
+        self.chapter_id = county.chapter_id
+
+
+class MembershipEventQuerySet(models.QuerySet):
+    def net_for(self, *, chapter=None, state=None, until=None) -> int:
+        """Members gained minus members lost, up to `until`: the count the history says."""
+        gained = self.filter(to_chapter=chapter) if chapter is not None else self.filter(to_state=state)
+        lost = self.filter(from_chapter=chapter) if chapter is not None else self.filter(from_state=state)
+        if until is not None:
+            gained, lost = gained.filter(occurred_at__lte=until), lost.filter(occurred_at__lte=until)
+        return gained.count() - lost.count()
+
+
+class MembershipEvent(models.Model):
+    """One step of membership history, with no personal data so that it outlives deleted accounts.
+
+    Joining adds one to `to_chapter`/`to_state`; leaving takes one from `from_*`; a move
+    does both. Growth figures are sums over these rows, not counts of current members.
+    """
+
+    class Kind(models.TextChoices):
+        JOINED = "joined", "Joined"
+        MOVED = "moved", "Moved chapter"
+        LEFT = "left", "Left"
+
+    member = models.ForeignKey(
+        Member,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
+        help_text="Empty once the person deleted their account.",
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    occurred_at = models.DateTimeField(default=timezone.now)
+    from_chapter = models.ForeignKey(
+        "chapters.Chapter", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    to_chapter = models.ForeignKey(
+        "chapters.Chapter", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    from_state = models.ForeignKey("chapters.State", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    to_state = models.ForeignKey("chapters.State", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    source = models.CharField(max_length=20, blank=True, help_text="signup, profile, import, admin or deletion.")
+
+    objects = MembershipEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["occurred_at", "pk"]
+        indexes = [
+            models.Index(fields=["to_chapter", "occurred_at"], name="event_to_chapter_time_idx"),
+            models.Index(fields=["from_chapter", "occurred_at"], name="event_from_chapter_time_idx"),
+            models.Index(fields=["to_state", "occurred_at"], name="event_to_state_time_idx"),
+            models.Index(fields=["from_state", "occurred_at"], name="event_from_state_time_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.occurred_at:%Y-%m-%d}"
+
+
+class ConsentRecord(models.Model):
+    """Each consent given or withdrawn, with when and where: the proof behind the member's flags."""
+
+    class Topic(models.TextChoices):
+        EMAIL_UPDATES = "email_updates", "Email updates"
+        TEXT_MESSAGES = "text_messages", "Text messages"
+        SHOW_NAME_PUBLICLY = "show_name_publicly", "Name on the public chapter page"
+
+    class Source(models.TextChoices):
+        SIGNUP = "signup", "Join form"
+        PROFILE = "profile", "Profile page"
+        IMPORT = "import", "Roster import"
+        ADMIN = "admin", "Admin"
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="consents")
+    topic = models.CharField(max_length=20, choices=Topic.choices)
+    given = models.BooleanField(help_text="True when consent was given, false when withdrawn.")
+    at = models.DateTimeField(default=timezone.now)
+    source = models.CharField(max_length=10, choices=Source.choices)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["member", "at"], name="consent_member_time_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_topic_display()}: {'given' if self.given else 'withdrawn'}"
+
+
+class MemberExport(models.Model):
+    """A CSV export of members from the admin: who took which rows, when."""
+
+    actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="member_exports")
+    created_at = models.DateTimeField(default=timezone.now)
+    rows = models.PositiveIntegerField()
+    filters = models.CharField(max_length=2000, blank=True, help_text="The changelist filters and search used.")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Export of {self.rows} members on {self.created_at:%Y-%m-%d %H:%M}"
+
+
+CONSENT_FIELDS = {
+    "email_updates": ConsentRecord.Topic.EMAIL_UPDATES,
+    "text_messages": ConsentRecord.Topic.TEXT_MESSAGES,
+    "show_name_publicly": ConsentRecord.Topic.SHOW_NAME_PUBLICLY,
+}
+
+
+def record_consents(member: Member, before: dict[str, bool], source: str, at=None) -> list[ConsentRecord]:
+    """Log each consent flag that differs from `before` (all given ones when `before` is empty)."""
+    at = at or timezone.now()
+    records = [
+        ConsentRecord(member=member, topic=topic, given=getattr(member, field), at=at, source=source)
+        for field, topic in CONSENT_FIELDS.items()
+        if getattr(member, field) != before.get(field, False)
+    ]
+    return ConsentRecord.objects.bulk_create(records)
+
+
+@transaction.atomic
+def sign_up_member(
+    *, user: User, zip_code, county, phone: str = "", consents: dict[str, bool], source: dict[str, str]
+) -> Member:
+    """Create the pending membership of someone who just signed up; it counts once they verify."""
+    member = Member(user=user, phone=phone or "", **consents, **source)
+    member.place(zip_code, county)
+    member.save()
+    record_consents(member, {}, ConsentRecord.Source.SIGNUP)
+    return member
+
+
+@transaction.atomic
+def activate_member(*, member: Member) -> bool:
+    """Email verified (or invitation claimed): the membership begins and starts counting."""
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if member.status not in (Member.Status.PENDING, Member.Status.IMPORTED):
+        return False
+    was_counted = member.is_counted
+    member.status = Member.Status.ACTIVE
+    if not was_counted:
+        member.joined_at = timezone.now()
+        MembershipEvent.objects.create(
+            member=member, kind=MembershipEvent.Kind.JOINED, occurred_at=member.joined_at,
+            to_chapter_id=member.chapter_id, to_state_id=member.state_id, source="signup",
+        )  # fmt: skip
+    member.save(update_fields=["status", "joined_at"])
+    return True
+
+
+@transaction.atomic
+def update_member(*, member: Member, actor: User | None, source: str, zip_code, county, **changes) -> Member:
+    """Save a member's edited details; record consent changes and any move to another chapter."""
+    before = {field: getattr(member, field) for field in CONSENT_FIELDS}
+    old_chapter_id, old_state_id = member.chapter_id, member.state_id
+    user_changes = {f: changes.pop(f) for f in ("first_name", "last_name") if f in changes}
+    for field, value in user_changes.items():
+        setattr(member.user, field, value)
+    if user_changes:
+        member.user.save(update_fields=list(user_changes))
+    for field, value in changes.items():
+        setattr(member, field, value)
+    member.place(zip_code, county)
+    member.save()
+    record_consents(member, before, source)
+    moved = (member.chapter_id, member.state_id) != (old_chapter_id, old_state_id)
+    if moved and member.is_counted:
+        MembershipEvent.objects.create(
+            member=member, kind=MembershipEvent.Kind.MOVED, source=source,
+            from_chapter_id=old_chapter_id, from_state_id=old_state_id,
+            to_chapter_id=member.chapter_id, to_state_id=member.state_id,
+        )  # fmt: skip
+    message = "Profile updated" + (f", moved to {member.chapter or member.state}" if moved else "") + f" ({source})."
+    audit.record(actor, member, message)
+    return member
+
+
+@transaction.atomic
+def leave_coalition(*, member: Member, actor: User | None, source: str) -> None:
+    if member.status == Member.Status.LEFT:
+        return
+    if member.is_counted:
+        MembershipEvent.objects.create(
+            member=member, kind=MembershipEvent.Kind.LEFT, source=source,
+            from_chapter_id=member.chapter_id, from_state_id=member.state_id,
+        )  # fmt: skip
+    member.status = Member.Status.LEFT
+    member.save(update_fields=["status"])
+    audit.record(actor, member, f"Left the coalition ({source}).")
+
+
+@transaction.atomic
+def delete_account(*, user: User) -> None:
+    """Erase the person: account, membership, consents, emails. The anonymous history stays.
+
+    A member who still counted is recorded as having left, so history-based counts stay true.
+    """
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    member = Member.objects.filter(user=user).first()
+    if member is not None:
+        if member.is_counted:
+            leave_coalition(member=member, actor=None, source="deletion")
+        member.events.update(member=None)
+        # History entries name their object; the name is personal data.
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(Member), object_id=str(member.pk)
+        ).update(object_repr="(deleted member)", change_message="")
+    LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk)).update(
+        object_repr="(deleted user)", change_message=""
+    )
+    user.delete()
+
+
+def member_data(user: User) -> dict:
+    """Everything stored about a person, for "Download my data"."""
+    from allauth.account.models import EmailAddress
+
+    data: dict = {
+        "account": {
+            "email": user.email,
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "date_joined": user.date_joined.isoformat(),
+            "last_login": user.last_login.isoformat() if user.last_login else None,
+        },
+        "email_addresses": [
+            {"email": a.email, "verified": a.verified, "primary": a.primary}
+            for a in EmailAddress.objects.filter(user=user).order_by("pk")
+        ],
+        "membership": None,
+        "consent_records": [],
+        "membership_history": [],
+    }
+    member = Member.objects.select_related("zip_code", "county", "state", "chapter").filter(user=user).first()
+    if member is None:
+        return data
+    data["membership"] = {
+        "status": member.status,
+        "phone": str(member.phone) if member.phone else "",
+        "zip_code": member.zip_code_id,
+        "county": str(member.county),
+        "state": member.state.name,
+        "chapter": member.chapter.name if member.chapter else None,
+        "email_updates": member.email_updates,
+        "text_messages": member.text_messages,
+        "show_name_publicly": member.show_name_publicly,
+        "ref": member.ref,
+        **{f"utm_{k}": getattr(member, f"utm_{k}") for k in ("source", "medium", "campaign", "term", "content")},
+        "created_at": member.created_at.isoformat(),
+        "joined_at": member.joined_at.isoformat() if member.joined_at else None,
+    }
+    data["consent_records"] = [
+        {"topic": c.topic, "given": c.given, "at": c.at.isoformat(), "source": c.source} for c in member.consents.all()
+    ]
+    data["membership_history"] = [
+        {
+            "kind": e.kind,
+            "occurred_at": e.occurred_at.isoformat(),
+            "from_chapter": e.from_chapter.name if e.from_chapter else None,
+            "to_chapter": e.to_chapter.name if e.to_chapter else None,
+            "from_state": e.from_state_id,
+            "to_state": e.to_state_id,
+            "source": e.source,
+        }
+        for e in member.events.select_related("from_chapter", "to_chapter")
+    ]
+    return data

@@ -20,6 +20,10 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "chapters.statuschange": ("view",),
         "chapters.coalitiongoal": ("view", "change"),
         "coalition.reachsnapshot": ALL,
+        "members.member": ALL,
+        "members.membershipevent": ("view",),
+        "members.consentrecord": ("view",),
+        "members.memberexport": ("view",),
     },
     CHAPTER_COORDINATORS: {
         "chapters.chapter": ("view", "change"),
@@ -30,6 +34,10 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "chapters.socialpage": ALL,
         "chapters.statuschange": ("view",),
         "coalition.reachsnapshot": ALL,
+        # Scoped to their chapters' members in the admin; "add" is what the roster import needs.
+        "members.member": ("view", "change", "add"),
+        "members.membershipevent": ("view",),
+        "members.consentrecord": ("view",),
     },
 }
 

@@ -1,5 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from members import views
 
 app_name = "members"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("join/", views.join, name="join"),
+    path("join/welcome/", views.welcome, name="welcome"),
+    path("join/<str:state_code>/", views.join, name="join-state"),
+    path("profile/", views.profile, name="profile"),
+    path("profile/leave/", views.leave, name="leave"),
+    path("profile/data/", views.download_data, name="download-data"),
+    path("profile/delete/", views.delete, name="delete-account"),
+]

@@ -9,7 +9,7 @@ def test_home_shows_progress_and_a_way_to_join(client, chapter_a, chapter_b, dja
     assert response.status_code == 200
     html = response.content.decode()
     assert "<strong>2</strong> of <strong>20</strong> states" in html
-    assert 'href="/accounts/signup/"' in html
+    assert 'href="/join/"' in html
     assert "South Carolina Consents" in html
 
 

@@ -1,0 +1,25 @@
+from allauth.account.adapter import DefaultAccountAdapter
+from django.http import HttpRequest
+from django.urls import reverse
+
+from members.models import Member, activate_member
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def confirm_email(self, request: HttpRequest, email_address) -> bool:
+        """A verified address is what makes a pending membership active (and counted)."""
+        confirmed = super().confirm_email(request, email_address)
+        if confirmed:
+            member = Member.objects.filter(user_id=email_address.user_id, status=Member.Status.PENDING).first()
+            if member is not None:
+                activate_member(member=member)
+        return confirmed
+
+    def get_email_verification_redirect_url(self, email_address) -> str:
+        if Member.objects.filter(user_id=email_address.user_id).exists():
+            return reverse("members:welcome")
+        return super().get_email_verification_redirect_url(email_address)
+
+    def get_signup_redirect_url(self, request: HttpRequest) -> str:
+        # Used once the email is verified and the newcomer logged in: tell them where they landed.
+        return reverse("members:welcome")

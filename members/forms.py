@@ -1,0 +1,166 @@
+from allauth.account.forms import SignupForm
+from django import forms
+from django.core.validators import RegexValidator
+from phonenumber_field.formfields import PhoneNumberField
+
+from chapters.models import County, ZipCode
+from members.models import Member, sign_up_member
+
+SOURCE_SESSION_KEY = "join_source"
+JOINED_SESSION_KEY = "joined_chapter"
+SOURCE_FIELDS = ("ref", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
+
+
+class PlaceFields(forms.Form):
+    """ZIP code and, when the ZIP spans several counties, the county: together they decide the chapter."""
+
+    zip_code = forms.CharField(
+        label="ZIP code",
+        min_length=5,
+        max_length=5,
+        validators=[RegexValidator(r"^\d{5}$", "Enter the five digits of your ZIP code.")],
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "postal-code"}),
+    )
+    county = forms.ChoiceField(
+        label="County", required=False, help_text="Your ZIP code spans several counties: which one do you live in?"
+    )
+
+    def setup_place(self) -> None:
+        code = (self.data.get(self.add_prefix("zip_code")) if self.is_bound else self.initial.get("zip_code")) or ""
+        self.zip_counties = list(County.objects.for_zip(code.strip())) if len(code.strip()) == 5 else []
+        self.fields["county"].choices = [("", "Choose your county")] + [(c.fips, c.name) for c in self.zip_counties]
+
+    @property
+    def needs_county(self) -> bool:
+        return len(self.zip_counties) > 1
+
+    def clean_place(self, cleaned_data: dict) -> None:
+        code = cleaned_data.get("zip_code")
+        if not code:
+            return
+        zip_code = ZipCode.objects.filter(code=code).first()
+        if zip_code is None or not self.zip_counties:
+            self.add_error("zip_code", "We do not know this ZIP code. Check the five digits.")
+            return
+        if len(self.zip_counties) == 1:
+            county = self.zip_counties[0]
+        else:
+            county = next((c for c in self.zip_counties if c.fips == cleaned_data.get("county")), None)
+            if county is None:
+                self.add_error("county", f"ZIP code {code} spans several counties: choose yours.")
+                return
+        cleaned_data["zip"] = zip_code
+        cleaned_data["county_obj"] = county
+
+
+class JoinForm(PlaceFields, SignupForm):
+    """allauth's signup form plus what membership needs; allauth keeps rate limits and verification."""
+
+    first_name = forms.CharField(max_length=150, widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
+    last_name = forms.CharField(max_length=150, widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
+    phone = PhoneNumberField(
+        required=False, region="US", help_text="Optional.", widget=forms.TextInput(attrs={"autocomplete": "tel"})
+    )
+    email_updates = forms.BooleanField(required=False, initial=True, label="Send me email updates")
+    text_messages = forms.BooleanField(required=False, label="Send me text messages (needs a phone number)")
+
+    field_order = [
+        "first_name", "last_name", "email", "password1", "zip_code", "county", "phone", "email_updates",
+        "text_messages",
+    ]  # fmt: skip
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.setup_place()
+        self.fields["email"].widget.attrs.pop("placeholder", None)
+        self.fields["password1"].widget.attrs.pop("placeholder", None)
+
+    def clean(self) -> dict:
+        cleaned_data = super().clean()
+        self.clean_place(cleaned_data)
+        if cleaned_data.get("text_messages") and not cleaned_data.get("phone"):
+            self.add_error("phone", "Give a phone number to receive text messages.")
+        return cleaned_data
+
+    def custom_signup(self, request, user) -> None:
+        source = {k: v for k, v in request.session.get(SOURCE_SESSION_KEY, {}).items() if k in SOURCE_FIELDS}
+        member = sign_up_member(
+            user=user,
+            zip_code=self.cleaned_data["zip"],
+            county=self.cleaned_data["county_obj"],
+            phone=self.cleaned_data.get("phone") or "",
+            consents={
+                "email_updates": self.cleaned_data["email_updates"],
+                "text_messages": self.cleaned_data["text_messages"],
+            },
+            source=source,
+        )
+        request.session.pop(SOURCE_SESSION_KEY, None)
+        request.session[JOINED_SESSION_KEY] = {
+            "chapter": member.chapter.name if member.chapter_id else "",
+            "slug": member.chapter.slug if member.chapter_id else "",
+            "state": member.state.name,
+        }
+
+
+class ProfileForm(PlaceFields, forms.ModelForm):
+    first_name = forms.CharField(max_length=150)
+    last_name = forms.CharField(max_length=150)
+    phone = PhoneNumberField(required=False, region="US")
+    confirm_move = forms.BooleanField(required=False, label="Yes, move me")
+
+    class Meta:
+        model = Member
+        fields = ["phone", "email_updates", "text_messages", "show_name_publicly"]
+        labels = {
+            "email_updates": "Send me email updates",
+            "text_messages": "Send me text messages",
+            "show_name_publicly": "Show my first name and last initial on my chapter's public page",
+        }
+
+    field_order = ["first_name", "last_name", "phone", "zip_code", "county"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        member = self.instance
+        if not self.is_bound:
+            self.initial.update(
+                first_name=member.user.first_name,
+                last_name=member.user.last_name,
+                zip_code=member.zip_code_id,
+                county=member.county_id,
+            )
+        self.setup_place()
+        self.move_to = None
+
+    def clean(self) -> dict:
+        cleaned_data = super().clean()
+        self.clean_place(cleaned_data)
+        if cleaned_data.get("text_messages") and not cleaned_data.get("phone"):
+            self.add_error("phone", "Give a phone number to receive text messages.")
+        county = cleaned_data.get("county_obj")
+        if county is not None and county.chapter_id != self.instance.chapter_id:
+            self.move_to = county.chapter or county.state
+            if not cleaned_data.get("confirm_move"):
+                self.add_error(
+                    "zip_code",
+                    f"This moves you from {self.instance.chapter or self.instance.state} to {self.move_to}. "
+                    "Check the box below and save again to confirm.",
+                )
+        return cleaned_data
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(
+        label="Your password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That is not your password.")
+        return password

@@ -1,0 +1,103 @@
+import json
+
+from allauth.account.views import SignupView
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from chapters.models import Chapter, State
+from members.forms import SOURCE_FIELDS, SOURCE_SESSION_KEY, DeleteAccountForm, ProfileForm
+from members.models import ConsentRecord, Member, delete_account, leave_coalition, member_data, update_member
+
+NATIONAL_CALL = "Tuesdays at 7:30 pm Central"
+
+
+def remember_source(request: HttpRequest) -> None:
+    """Keep the first ?ref= / utm_* a visitor arrived with until they sign up."""
+    found = {k: request.GET[k].strip()[:100] for k in SOURCE_FIELDS if request.GET.get(k, "").strip()}
+    if found and SOURCE_SESSION_KEY not in request.session:
+        request.session[SOURCE_SESSION_KEY] = found
+
+
+def join(request: HttpRequest, state_code: str | None = None) -> HttpResponse:
+    context = {"national_call": NATIONAL_CALL}
+    if state_code is not None:
+        if len(state_code) != 2:
+            raise Http404
+        state = get_object_or_404(State, code=state_code.upper())
+        chapter = Chapter.objects.filter(state=state).order_by("name").first()
+        counted = Member.objects.counted()
+        context.update(
+            state=state,
+            chapter=chapter,
+            member_count=(counted.filter(chapter=chapter) if chapter else counted.filter(state=state)).count(),
+            question=getattr(chapter, "question", "") if chapter else "",
+        )
+    if request.method == "GET":
+        remember_source(request)
+    return SignupView.as_view(template_name="members/member_join.html", extra_context=context)(request)
+
+
+@login_required
+def welcome(request: HttpRequest) -> HttpResponse:
+    member = get_object_or_404(Member.objects.select_related("chapter", "state"), user=request.user)
+    return render(request, "members/member_welcome.html", {"member": member, "national_call": NATIONAL_CALL})
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    member = Member.objects.select_related("user", "chapter", "state", "county", "zip_code").filter(user=request.user)
+    member = member.first()
+    if member is None:
+        # Coordinators and other account holders without a membership still manage their account here.
+        return render(request, "members/member_profile.html", {"member": None})
+    if request.method == "POST":
+        form = ProfileForm(request.POST, instance=member)
+        if form.is_valid():
+            data = form.cleaned_data
+            update_member(
+                member=member, actor=request.user, source=ConsentRecord.Source.PROFILE,
+                zip_code=data["zip"], county=data["county_obj"],
+                first_name=data["first_name"], last_name=data["last_name"], phone=data.get("phone") or "",
+                email_updates=data["email_updates"], text_messages=data["text_messages"],
+                show_name_publicly=data["show_name_publicly"],
+            )  # fmt: skip
+            messages.success(request, "Your profile is saved.")
+            return redirect("members:profile")
+    else:
+        form = ProfileForm(instance=member)
+    return render(request, "members/member_profile.html", {"form": form, "member": member})
+
+
+@login_required
+@require_POST
+def leave(request: HttpRequest) -> HttpResponse:
+    member = get_object_or_404(Member, user=request.user)
+    leave_coalition(member=member, actor=request.user, source="profile")
+    messages.success(request, "You have left the coalition. Your account stays until you delete it.")
+    return redirect("members:profile")
+
+
+@login_required
+def download_data(request: HttpRequest) -> HttpResponse:
+    data = member_data(request.user)
+    response = HttpResponse(json.dumps(data, indent=2), content_type="application/json")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="my-coalition-data-{stamp}.json"'
+    return response
+
+
+@login_required
+def delete(request: HttpRequest) -> HttpResponse:
+    form = DeleteAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        logout(request)
+        delete_account(user=user)
+        messages.success(request, "Your account and personal data are deleted.")
+        return redirect("home")
+    return render(request, "members/member_delete.html", {"form": form})
