@@ -16,6 +16,7 @@ urlpatterns = [
     path("calls/<slug:key>/next.ics", views.call_ics, name="call-ics"),
     path("calls/<slug:key>/calendar.ics", views.call_feed, name="call-feed"),
     path("calls/<slug:key>/attend/", views.call_attend, name="call-attend"),
+    path("dashboard/", views.growth_dashboard, name="growth-dashboard"),
     path("dashboard/reach/", views.reach_dashboard, name="reach-dashboard"),
     path("question/", views.question, name="question"),
     path("question/answer/", views.question_answer, name="question-answer"),

@@ -10,7 +10,7 @@ from django.utils.crypto import get_random_string
 from django.views.decorators.http import require_POST
 
 from chapters.models import Chapter, CoalitionGoal, State
-from coalition import calls, charts, usmap
+from coalition import calls, charts, growth, usmap
 from coalition.forms import AnswerForm
 from coalition.models import Answer, CallAttendance, ReachSnapshot
 
@@ -269,5 +269,38 @@ def reach_dashboard(request: HttpRequest) -> HttpResponse:
             "chapter_chart": chapter_chart,
             "latest_total": national[-1][1] if national else 0,
             "posts": snapshots.notable_posts(),
+        },
+    )
+
+
+@coordinator_required
+def growth_dashboard(request: HttpRequest) -> HttpResponse:
+    scope = growth.scope_for(request.user)
+    series = growth.members_over_time(scope)
+    title = "Members, all chapters" if scope.national else "Members of your chapters"
+    members_chart = charts.line_chart(title, [charts.Series("Members", series)])
+    weekly = growth.new_members_per_week(scope)
+    source_rows = growth.sources(scope)
+    figure = request.GET.get("csv")
+    if figure == "members":
+        header, rows = members_chart.table
+        return csv_response("members-over-time", header, rows)
+    if figure == "weekly":
+        return csv_response("new-members-per-week", ["week", "new members"], [list(r) for r in weekly])
+    if figure == "sources":
+        return csv_response("signup-sources", ["source", "members"], [list(r) for r in source_rows])
+    chapters = Chapter.objects.visible_to(request.user).with_onboarding().select_related("state")
+    return render(
+        request,
+        "coalition/growth_dashboard.html",
+        {
+            "scope": scope,
+            "members_now": series[-1][1] if series else 0,
+            "doubling_days": growth.time_to_double(series),
+            "members_chart": members_chart,
+            "weekly_chart": charts.bar_chart("New members per week", weekly),
+            "sources_chart": charts.bar_chart("Where members came from", source_rows),
+            "chapters": chapters,
+            "pipeline": growth.expansion_pipeline() if scope.national else None,
         },
     )
