@@ -2,8 +2,10 @@ from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.crypto import get_random_string
@@ -13,13 +15,24 @@ from chapters.models import Chapter, CoalitionGoal, State
 from coalition import calls, charts, growth, usmap
 from coalition.forms import AnswerForm
 from coalition.models import Answer, CallAttendance, ReachSnapshot
+from members.models import Member
 
 VISITOR_COOKIE = "coalition_visitor"
 VISITOR_SALT = "coalition.question.visitor"
 
 
+def members_without_chapter() -> dict[str, int]:
+    """Counted members per state where no chapter covers them; cached, as it scans the members."""
+
+    def count() -> dict[str, int]:
+        rows = Member.objects.counted().filter(chapter__isnull=True).values("state").annotate(n=Count("id"))
+        return {row["state"]: row["n"] for row in rows.order_by()}
+
+    return cache.get_or_set("home-members-without-chapter", count, 300)
+
+
 def home(request: HttpRequest) -> HttpResponse:
-    tiles = usmap.state_tiles()
+    tiles = usmap.state_tiles(members_without_chapter())
     active = sum(1 for tile in tiles if tile.status == "active")
     return render(
         request,

@@ -33,3 +33,12 @@ def test_home_queries_are_bounded(client, chapter_a, chapter_b, django_assert_ma
         Chapter.objects.create(name=f"Chapter {i}", slug=f"chapter-{i}", state=State.objects.get(code="TX"))
     with django_assert_max_num_queries(8):
         assert client.get("/").status_code == 200
+
+
+def test_state_with_members_but_no_chapter(client, chapter_a):
+    from tests.coalition.test_growth import make_member
+
+    make_member("tx@example.org", "73301")
+    html = client.get("/").content.decode()
+    assert tile_classes(html, "TX") == "tile tile-members"
+    assert tile_classes(html, "GA") == "tile tile-none"
