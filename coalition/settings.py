@@ -185,6 +185,8 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/180s/key",
     "manage_email": "10/m/user",
     "reauthenticate": "10/m/user",
+    # Our own actions, limited with allauth's machinery.
+    "answer_question": "30/h/ip",
 }
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False  # keep this session; Django's session hash ends the others
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
@@ -207,6 +209,12 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "true")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Coalition <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# The national coordinators' weekly call (Tuesday = 1; Monday is 0).
+NATIONAL_CALL_WEEKDAY = envint("NATIONAL_CALL_WEEKDAY", "1")
+NATIONAL_CALL_TIME = os.environ.get("NATIONAL_CALL_TIME", "19:30")
+NATIONAL_CALL_TIMEZONE = os.environ.get("NATIONAL_CALL_TIMEZONE", "America/Chicago")
+NATIONAL_CALL_LINK = os.environ.get("NATIONAL_CALL_LINK", "")
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "America/Chicago"

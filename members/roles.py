@@ -19,6 +19,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "chapters.socialpage": ALL,
         "chapters.statuschange": ("view",),
         "chapters.coalitiongoal": ("view", "change"),
+        "coalition.reachsnapshot": ALL,
         "members.member": ALL,
         "members.membershipevent": ("view",),
         "members.consentrecord": ("view",),
@@ -33,6 +34,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "chapters.state": ("view",),
         "chapters.socialpage": ALL,
         "chapters.statuschange": ("view",),
+        "coalition.reachsnapshot": ALL,
         # Scoped to their chapters' members in the admin; "add" is what the roster import needs.
         "members.member": ("view", "change", "add"),
         "members.membershipevent": ("view",),
@@ -42,14 +44,24 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
+def sync_after_migrate(sender, **kwargs) -> None:
+    """After every `migrate`, so that a model added by any app reaches the roles' permissions."""
+    from django.apps import apps
+
+    sync_role_groups(apps)
+
+
 def sync_role_groups(apps, schema_editor=None) -> None:
     """Create the role groups and give them exactly the permissions above."""
     from django.contrib.auth.management import create_permissions
 
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, verbosity=0)
-        app_config.models_module = None
+        stub = getattr(app_config, "models_module", None) is None  # a migration's historical app
+        if stub:
+            app_config.models_module = True
+        create_permissions(app_config, verbosity=0, apps=apps)
+        if stub:
+            app_config.models_module = None
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")

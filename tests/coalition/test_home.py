@@ -4,7 +4,7 @@ from members.models import CHAPTER_COORDINATORS, NATIONAL_COORDINATORS
 
 
 def test_home_shows_progress_and_a_way_to_join(client, chapter_a, chapter_b, django_assert_max_num_queries):
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(8):
         response = client.get("/")
     assert response.status_code == 200
     html = response.content.decode()

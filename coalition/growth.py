@@ -1,0 +1,121 @@
+"""Growth figures for the coordinators' dashboard, computed from the membership history.
+
+Every figure is an aggregate over MembershipEvent (joins, moves, departures with no
+personal data), so it stays true after accounts are deleted, and its cost grows with
+the number of days and weeks shown, not with the number of members.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+from django.db.models.functions import TruncDate
+
+from chapters.models import Chapter, State
+from coalition.models import Answer
+from members.models import Member, MembershipEvent
+
+
+@dataclass
+class Scope:
+    """Whose figures: every chapter (national) or some chapters."""
+
+    chapters: list[Chapter] | None  # None = national
+
+    @property
+    def national(self) -> bool:
+        return self.chapters is None
+
+    def gains(self):
+        events = MembershipEvent.objects.all()
+        if self.national:
+            return events.filter(to_state__isnull=False)
+        return events.filter(to_chapter__in=self.chapters)
+
+    def losses(self):
+        events = MembershipEvent.objects.all()
+        if self.national:
+            return events.filter(from_state__isnull=False)
+        return events.filter(from_chapter__in=self.chapters)
+
+    def members(self):
+        members = Member.objects.counted()
+        return members if self.national else members.filter(chapter__in=self.chapters)
+
+
+def scope_for(user) -> Scope:
+    if user.is_national_coordinator:
+        return Scope(chapters=None)
+    return Scope(chapters=list(Chapter.objects.visible_to(user)))
+
+
+def _per_day(queryset) -> dict[datetime.date, int]:
+    rows = queryset.annotate(day=TruncDate("occurred_at")).values("day").annotate(n=Count("id")).order_by()
+    return {row["day"]: row["n"] for row in rows}
+
+
+def members_over_time(scope: Scope) -> list[tuple[datetime.date, int]]:
+    """The member count at the end of each day on which it changed."""
+    gains, losses = _per_day(scope.gains()), _per_day(scope.losses())
+    total, series = 0, []
+    for day in sorted(set(gains) | set(losses)):
+        total += gains.get(day, 0) - losses.get(day, 0)
+        series.append((day, total))
+    return series
+
+
+def new_members_per_week(scope: Scope, weeks: int = 12, today: datetime.date | None = None) -> list[tuple[str, int]]:
+    today = today or datetime.date.today()
+    monday = today - datetime.timedelta(days=today.weekday())
+    first = monday - datetime.timedelta(weeks=weeks - 1)
+    joins = _per_day(scope.gains().filter(kind=MembershipEvent.Kind.JOINED, occurred_at__date__gte=first))
+    counts = {first + datetime.timedelta(weeks=i): 0 for i in range(weeks)}
+    for day, n in joins.items():
+        counts[day - datetime.timedelta(days=day.weekday())] += n
+    return [(f"Week of {week:%b %-d}", n) for week, n in counts.items()]
+
+
+def time_to_double(series: list[tuple[datetime.date, int]]) -> int | None:
+    """Days the count took to reach its latest value from half of it; None before there is a doubling."""
+    if not series or series[-1][1] < 2:
+        return None
+    last_day, now = series[-1]
+    half = now / 2
+    reached_half = None
+    for day, count in series:
+        if count <= half:
+            reached_half = day
+    if reached_half is None:
+        return None
+    return (last_day - reached_half).days
+
+
+def sources(scope: Scope, limit: int = 10) -> list[tuple[str, int]]:
+    """Where members came from: their ?ref=, else utm_source, else "direct"."""
+    rows = scope.members().values("ref", "utm_source").annotate(n=Count("id")).order_by("-n")[: limit * 3]
+    merged: dict[str, int] = {}
+    for row in rows:
+        label = row["ref"] or (f"utm: {row['utm_source']}" if row["utm_source"] else "direct")
+        merged[label] = merged.get(label, 0) + row["n"]
+    return sorted(merged.items(), key=lambda item: (-item[1], item[0] == "direct", item[0]))[:limit]
+
+
+def expansion_pipeline(limit: int = 15) -> list[dict]:
+    """States with no active or forming chapter, ranked by members and answers from there."""
+    covered = Chapter.objects.exclude(status=Chapter.Status.DORMANT).values("state")
+    members = dict(
+        Member.objects.counted().filter(chapter__isnull=True).exclude(state__in=covered)
+        .values("state").annotate(n=Count("id")).values_list("state", "n")
+    )  # fmt: skip
+    answers = dict(
+        Answer.objects.exclude(state__in=covered).filter(state__isnull=False)
+        .values("state").annotate(n=Count("id"), yes=Count("id", filter=Q(choice=Answer.Choice.YES)))
+        .values_list("state", "n")
+    )  # fmt: skip
+    states = {s.code: s.name for s in State.objects.exclude(code__in=covered)}
+    rows = [
+        {"code": code, "name": name, "members": members.get(code, 0), "answers": answers.get(code, 0)}
+        for code, name in states.items()
+    ]
+    rows.sort(key=lambda r: (-r["members"], -r["answers"], r["name"]))
+    return [r for r in rows if r["members"] or r["answers"]][:limit]
