@@ -26,27 +26,24 @@ VISITOR_SALT = "coalition.question.visitor"
 
 
 def members_without_chapter() -> dict[str, int]:
-    """Counted members per state where no chapter covers them; cached, as it scans the members."""
+    """Counted members per state where no chapter covers them."""
+    rows = Member.objects.counted().filter(chapter__isnull=True).values("state").annotate(n=Count("id"))
+    return {row["state"]: row["n"] for row in rows.order_by()}
 
-    def count() -> dict[str, int]:
-        rows = Member.objects.counted().filter(chapter__isnull=True).values("state").annotate(n=Count("id"))
-        return {row["state"]: row["n"] for row in rows.order_by()}
 
-    return cache.get_or_set("home-members-without-chapter", count, 300)
+def home_figures() -> dict:
+    tiles = usmap.state_tiles(members_without_chapter())
+    active = sum(1 for tile in tiles if tile.status == "active")
+    return {"tiles": tiles, "progress": {"active": active, "goal": CoalitionGoal.current().target_states}}
+
+
+HOME_CACHE_KEY = "home-figures-v1"
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    tiles = usmap.state_tiles(members_without_chapter())
-    active = sum(1 for tile in tiles if tile.status == "active")
-    return render(
-        request,
-        "home.html",
-        {
-            "tiles": tiles,
-            "progress": {"active": active, "goal": CoalitionGoal.current().target_states},
-            "national_call": calls.national_call(),
-        },
-    )
+    # The map and progress scan members and counties: computed once a minute for everyone.
+    figures = cache.get_or_set(HOME_CACHE_KEY, home_figures, 60)
+    return render(request, "home.html", {**figures, "national_call": calls.national_call()})
 
 
 def health(request: HttpRequest) -> HttpResponse:

@@ -99,3 +99,12 @@ def coordinator_b(chapter_b) -> User:
 @pytest.fixture
 def member(db) -> User:
     return make_user("member@example.org", first_name="Mem", last_name="Ber")
+
+
+@pytest.fixture
+def admin_user(db, django_user_model) -> User:
+    """pytest-django's superuser (behind `admin_client`), enrolled in MFA like every staff account."""
+    user = django_user_model.objects.create_superuser(email="admin@example.org", password=PASSWORD)
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    make_staff_mfa(user)
+    return user
