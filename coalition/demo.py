@@ -105,4 +105,71 @@ def load_demo() -> list[tuple[str, str, str]]:
                 defaults={"title": "State coordinator", "term_start": datetime.date(2025, 3, 1)},
             )
         logins.append((role, email, password))
+    load_demo_public()
     return logins
+
+
+QUESTIONS = {
+    "red-new-york": "Would upstate New York really mind if California left?",
+    "south-carolina": "Would you be upset if California left the Union?",
+    "indiana": "Would you really mind if California left?",
+    "arizona": "Would Arizonans really mind if California left?",
+    "red-oregon": "Would eastern Oregon mind if California left, and took Portland's politics along?",
+}
+SOCIAL = {
+    "indiana": [("facebook", 1200, 60), ("x", 400, 25)],
+    "south-carolina": [("facebook", 900, 40)],
+    "red-new-york": [("facebook", 2500, 90), ("youtube", 300, 10)],
+    "red-illinois": [("x", 700, 30)],
+}
+
+
+def load_demo_public(today: datetime.date | None = None) -> None:
+    """Questions, weekly calls, social pages with six months of reach, and answers (idempotent)."""
+    import random
+
+    from chapters.models import SocialPage
+    from coalition.models import Answer, ReachSnapshot
+
+    today = today or datetime.date.today()
+    rng = random.Random(2026)
+    for slug, question in QUESTIONS.items():
+        Chapter.objects.filter(slug=slug, question="").update(question=question)
+    Chapter.objects.filter(slug="red-new-york", call_weekday__isnull=True).update(
+        call_weekday=3, call_time=datetime.time(20, 0), call_timezone="America/New_York"
+    )
+    for slug, pages in SOCIAL.items():
+        chapter = Chapter.objects.get(slug=slug)
+        for platform, start, weekly_growth in pages:
+            page, created = SocialPage.objects.get_or_create(
+                chapter=chapter, platform=platform, defaults={"url": f"https://{platform}.example.com/{slug}"}
+            )
+            if not created:
+                continue
+            snapshots = [
+                ReachSnapshot(
+                    social_page=page,
+                    date=today - datetime.timedelta(weeks=week),
+                    followers=start + weekly_growth * (26 - week) + rng.randint(0, weekly_growth),
+                )
+                for week in range(26, -1, -1)
+            ]
+            ReachSnapshot.objects.bulk_create(snapshots)
+    viral = SocialPage.objects.filter(chapter__slug="indiana", platform="facebook").first()
+    if viral and not ReachSnapshot.objects.filter(social_page=viral, post_reach__isnull=False).exists():
+        ReachSnapshot.objects.create(
+            social_page=viral, date=today - datetime.timedelta(days=40), post_reach=30000,
+            note="The post that brought 60 members in days",
+        )  # fmt: skip
+        ReachSnapshot.objects.create(
+            social_page=viral, date=today - datetime.timedelta(days=20), post_reach=52000,
+            note="Article shared across the coalition",
+        )  # fmt: skip
+    if not Answer.objects.filter(visitor__startswith="demo-").exists():
+        weights = {"IN": 30, "SC": 25, "NY": 20, "TX": 18, "AZ": 15, "OR": 12, "IL": 10, "CO": 8, "NJ": 5}
+        answers = []
+        for i in range(sum(weights.values()) * 2):
+            state = rng.choices(list(weights), weights=list(weights.values()))[0]
+            choice = rng.choices(["no", "yes", "unsure"], weights=[6, 3, 2])[0]
+            answers.append(Answer(choice=choice, state_id=state, visitor=f"demo-{i}"))
+        Answer.objects.bulk_create(answers)
