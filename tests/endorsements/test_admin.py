@@ -269,3 +269,14 @@ def test_changelist_queries_are_bounded(as_role, chapter_a, django_assert_max_nu
     assert response.context["cl"].result_count == 30
     names = [e.created_at for e in response.context["cl"].result_list]
     assert names == sorted(names, reverse=True)
+
+
+@pytest.mark.parametrize("role", ["national", "coordinator_a"])
+def test_unconfirmed_submissions_stay_out_of_the_admin(as_role, role):
+    unconfirmed = make_endorsement("SC", S.UNCONFIRMED, name="Not Confirmed Yet")
+    client = as_role(role)
+    assert "Not Confirmed Yet" not in client.get(CHANGELIST).content.decode()
+    assert client.get(url("change", unconfirmed)).status_code == 302
+    client.post(CHANGELIST, {"action": "withdraw_selected", "_selected_action": [unconfirmed.pk]})
+    unconfirmed.refresh_from_db()
+    assert unconfirmed.status == S.UNCONFIRMED
