@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from chapters.models import Chapter, County, Officer, State
+from endorsements.demo import load_demo_endorsements
 from members.models import CHAPTER_COORDINATORS, NATIONAL_COORDINATORS, User
 
 NYC_AND_SUBURBS = ["Bronx", "Kings", "New York", "Queens", "Richmond", "Nassau", "Westchester"]
@@ -106,6 +107,7 @@ def load_demo() -> list[tuple[str, str, str]]:
             )
         logins.append((role, email, password))
     load_demo_public()
+    load_demo_endorsements()
     return logins
 
 

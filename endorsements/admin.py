@@ -64,7 +64,8 @@ class EndorsementAdmin(admin.ModelAdmin):
     # Scope: a chapter coordinator sees and acts on their states' endorsements only.
 
     def get_queryset(self, request: HttpRequest):
-        return super().get_queryset(request).visible_to(request.user)
+        # Until the endorser confirms the contact address, a submission may be spam: nobody reviews it.
+        return super().get_queryset(request).visible_to(request.user).exclude(status=Endorsement.Status.UNCONFIRMED)
 
     def _in_scope(self, request: HttpRequest, obj) -> bool:
         return obj is None or self.get_queryset(request).filter(pk=obj.pk).exists()

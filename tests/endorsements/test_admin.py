@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.admin.models import LogEntry
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from endorsements.models import Endorsement
@@ -269,3 +270,27 @@ def test_changelist_queries_are_bounded(as_role, chapter_a, django_assert_max_nu
     assert response.context["cl"].result_count == 30
     names = [e.created_at for e in response.context["cl"].result_list]
     assert names == sorted(names, reverse=True)
+
+
+@pytest.mark.parametrize("role", ["national", "coordinator_a"])
+def test_unconfirmed_submissions_stay_out_of_the_admin(as_role, role):
+    unconfirmed = make_endorsement("SC", S.UNCONFIRMED, name="Not Confirmed Yet")
+    client = as_role(role)
+    assert "Not Confirmed Yet" not in client.get(CHANGELIST).content.decode()
+    assert client.get(url("change", unconfirmed)).status_code == 302
+    client.post(CHANGELIST, {"action": "withdraw_selected", "_selected_action": [unconfirmed.pk]})
+    unconfirmed.refresh_from_db()
+    assert unconfirmed.status == S.UNCONFIRMED
+
+
+def test_admin_upload_is_checked_and_re_encoded_like_the_public_form(as_role):
+    from tests.endorsements.test_submit import png
+
+    client = as_role("national")
+    data = {"kind": "organisation", "name": "Logo Guild", "statement": "Yes.", "made_on": "2026-05-01", "state": ""}
+    fake = SimpleUploadedFile("logo.png", b"<html>not an image</html>", "image/png")
+    response = client.post(ADD, {**data, "image": fake})
+    assert "image" in response.context["adminform"].form.errors
+    assert not Endorsement.objects.exists()
+    assert client.post(ADD, {**data, "image": png(50, 50, name="logo.gif")}).status_code == 302
+    assert Endorsement.objects.get().image.name.endswith(".png")

@@ -180,3 +180,15 @@ def test_statement_html_is_escaped_in_the_mail_and_pages(client, db, mailoutbox)
     html = mailoutbox[0].alternatives[0][0]
     assert "<img src=x" not in html
     assert "&lt;img" in html
+
+
+def test_form_and_confirmation_pages_use_few_queries(client, db, mailoutbox, django_assert_max_num_queries):
+    with django_assert_max_num_queries(2):
+        assert client.get(SUBMIT).status_code == 200
+    with django_assert_max_num_queries(6):
+        client.post(SUBMIT, form_data())
+    link = confirm_link(mailoutbox[0])
+    with django_assert_max_num_queries(2):
+        assert client.get(link).status_code == 200
+    with django_assert_max_num_queries(8):
+        assert client.post(link).status_code == 200

@@ -109,3 +109,11 @@ def test_link_works_the_same_for_every_role(client, published, request, role):
     assert client.post(withdraw_url(published)).status_code == 200
     published.refresh_from_db()
     assert published.status == Endorsement.Status.WITHDRAWN
+
+
+def test_withdrawal_pages_use_few_queries(client, published, django_assert_max_num_queries):
+    url = withdraw_url(published)
+    with django_assert_max_num_queries(2):
+        assert client.get(url).status_code == 200
+    with django_assert_max_num_queries(8):
+        assert client.post(url).status_code == 200
