@@ -1,9 +1,11 @@
 import zoneinfo
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -117,9 +119,16 @@ class ChapterQuerySet(models.QuerySet):
         logged_in = (
             Officer.objects.current().coordinators().filter(chapter=OuterRef("pk"), user__last_login__isnull=False)
         )
+        from members.models import Member
+
+        counted = (
+            Member.objects.counted().filter(chapter=OuterRef("pk")).order_by().values("chapter")
+            .annotate(n=Count("pk")).values("n")
+        )  # fmt: skip
         return self.annotate(
             coordinator_logged_in=Exists(logged_in),
             has_social_page=Exists(SocialPage.objects.filter(chapter=OuterRef("pk"))),
+            counted_members=Coalesce(Subquery(counted), 0),
         )
 
 
@@ -276,8 +285,15 @@ class Chapter(models.Model):
     # Onboarding -----------------------------------------------------------
 
     def member_count(self) -> int:
-        """Members who belong to the chapter. Members are not yet linked to chapters, so none are counted."""
-        return 0
+        """Counted members (verified or imported, not left) of the chapter; cached for five minutes."""
+        annotated = getattr(self, "counted_members", None)
+        if annotated is not None:
+            return annotated
+        from members.models import Member
+
+        return cache.get_or_set(
+            f"chapter-member-count-{self.pk}", lambda: Member.objects.counted().filter(chapter=self).count(), 300
+        )
 
     def onboarding_checklist(self) -> list[tuple[str, bool]]:
         """What a new group still lacks, as (step, done) pairs."""

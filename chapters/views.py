@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from chapters.forms import FindChapterForm
-from chapters.models import Chapter, CoalitionGoal, County, Officer
+from chapters.models import Chapter, CoalitionGoal, County, Officer, SocialPage
 from chapters.onboarding import InvitationError, accept_invitation, user_for_invitation
 
 
@@ -21,18 +21,39 @@ def chapter_list(request: HttpRequest) -> HttpResponse:
 
 
 def chapter_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    from coalition import calls
+    from coalition.models import Answer, ReachSnapshot
+    from coalition.views import bars
+    from endorsements.models import Endorsement
+    from members.models import Member
+
+    latest_reach = ReachSnapshot.objects.filter(followers__isnull=False).order_by("social_page_id", "-date")
     chapters = Chapter.objects.select_related("state").prefetch_related(
         "territory_counties",
-        "social_pages",
+        Prefetch("social_pages", queryset=SocialPage.objects.prefetch_related(
+            Prefetch("reach_snapshots", queryset=latest_reach.distinct("social_page_id"), to_attr="latest_reach")
+        )),
         Prefetch(
             "officers",
             queryset=Officer.objects.current().select_related("user").order_by("role", "term_start"),
             to_attr="current_officers",
         ),
-    )
+    )  # fmt: skip
     chapter = get_object_or_404(chapters, slug=slug)
     counties = chapter.counties.order_by("name").values_list("name", flat=True)
-    return render(request, "chapters/chapter_detail.html", {"chapter": chapter, "counties": counties})
+    results = Answer.objects.results()
+    state_counts = results["states"].get(chapter.state_id, {})
+    context = {
+        "chapter": chapter,
+        "counties": counties,
+        "member_count": chapter.member_count(),
+        "public_members": Member.objects.public_names().filter(chapter=chapter).select_related("user")[:50],
+        "call": calls.chapter_call(chapter),
+        "national_call": calls.national_call(),
+        "answers": bars(state_counts),
+        "endorsements": Endorsement.objects.published().for_state(chapter.state_id).for_wall()[:6],
+    }
+    return render(request, "chapters/chapter_detail.html", context)
 
 
 def find(request: HttpRequest) -> HttpResponse:
