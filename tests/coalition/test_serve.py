@@ -42,10 +42,11 @@ def wait_for_health(url: str, server: subprocess.Popen) -> tuple[int, str]:
     raise AssertionError("gunicorn did not answer /health/")
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def data_dir():
     # Under .data/ rather than pytest's tmp: the embedded server runs as its own user
-    # when we are root, and must be able to reach the directory.
+    # when we are root, and must be able to reach the directory. Shared by both signals,
+    # so the second start reuses the cluster the first one initialised.
     (BASE_DIR / ".data").mkdir(exist_ok=True)
     path = Path(tempfile.mkdtemp(prefix="serve-", dir=BASE_DIR / ".data"))
     path.chmod(0o755)
