@@ -148,3 +148,10 @@ def test_member_never_reaches_the_admin_or_the_mfa_redirect(client, member):
     response = client.get("/admin/")
     assert response.status_code == 302
     assert response.url.startswith("/admin/login/")  # the admin's own refusal, not the MFA page
+
+
+def test_account_pages_link_to_two_factor_setup(client, member):
+    client.force_login(member)
+    response = client.get("/accounts/email/")
+    assert response.status_code == 200
+    assert b'href="/accounts/2fa/"' in response.content
