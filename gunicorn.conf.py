@@ -25,6 +25,10 @@ control_socket_disable = True
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
+def data_dir() -> Path:
+    return Path(os.environ.get("DATA_DIR", Path(__file__).resolve().parent / ".data"))
+
+
 def on_starting(server) -> None:
     """With EMBEDDED_DB=true and no DATABASE_URL, the master owns the embedded PostgreSQL."""
     from django.conf import ENVIRONMENT_VARIABLE
@@ -34,7 +38,14 @@ def on_starting(server) -> None:
     if embedded and not os.environ.get("DATABASE_URL"):
         from coalition import embedded_db
 
-        data_dir = Path(os.environ.get("DATA_DIR", Path(__file__).resolve().parent / ".data"))
         # Workers read this and connect without registering themselves with the server.
-        os.environ["EMBEDDED_DB_HOST"] = embedded_db.start_for_gunicorn(data_dir)
+        os.environ["EMBEDDED_DB_HOST"] = embedded_db.start_for_gunicorn(data_dir())
         server.log.info("Embedded PostgreSQL at %s; stopped when gunicorn exits.", os.environ["EMBEDDED_DB_HOST"])
+
+
+def on_exit(server) -> None:
+    """The embedded server is stopped by the master's exit handler; aim it at the live postmaster."""
+    if os.environ.get("EMBEDDED_DB_HOST"):
+        from coalition import embedded_db
+
+        embedded_db.follow_restart(data_dir())

