@@ -1,0 +1,331 @@
+"""One authorization test over every URL the project defines, for the five roles.
+
+Every named URL must have an entry in PAGES (or, for admin pages, its model a policy in
+ADMIN_POLICIES): a new URL without one fails `test_every_url_has_an_authorization_entry`.
+Each entry is requested by anonymous, a member, the coordinators of chapters A and B and
+a national coordinator, against objects of chapter A; the answer must be one the table
+allows, and chapter B's private markers must never appear in what chapter A's
+coordinator (or anyone but national) is shown.
+"""
+
+import datetime
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+import pytest
+from django.contrib import admin
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from chapters.models import Officer, SocialPage
+from coalition.models import ReachSnapshot
+from endorsements.models import Endorsement
+from members.models import MemberExport
+from tests.members.conftest import make_member
+
+ROLES = ("anonymous", "member", "coordinator_a", "coordinator_b", "national")
+OK, REDIRECT, FORBIDDEN, NOT_FOUND, NOT_ALLOWED = 200, 302, 403, 404, 405
+
+
+def expect(anonymous, member, coordinator_a, coordinator_b, national) -> dict[str, set[int]]:
+    values = (anonymous, member, coordinator_a, coordinator_b, national)
+    return {role: set(v) if isinstance(v, (set, tuple)) else {v} for role, v in zip(ROLES, values, strict=True)}
+
+
+PUBLIC = expect(OK, OK, OK, OK, OK)
+LOGGED_IN = expect(REDIRECT, OK, OK, OK, OK)
+COORDINATORS = expect(REDIRECT, FORBIDDEN, OK, OK, OK)
+POST_ONLY = expect(NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)
+POST_ONLY_LOGGED_IN = expect(REDIRECT, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)
+# allauth's own pages: a form for visitors; logged-in people are sent on, or see their page.
+ACCOUNT_ANON = expect(OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT)
+ACCOUNT_ANY = expect((OK, REDIRECT), (OK, REDIRECT), (OK, REDIRECT), (OK, REDIRECT), (OK, REDIRECT))
+ACCOUNT_LOGGED_IN = expect(REDIRECT, (OK, REDIRECT), (OK, REDIRECT), (OK, REDIRECT), (OK, REDIRECT))
+# MFA pages about an authenticator the person may not have: 404 then.
+MFA = expect(
+    REDIRECT, (OK, REDIRECT, NOT_FOUND), (OK, REDIRECT, NOT_FOUND), (OK, REDIRECT, NOT_FOUND), (OK, REDIRECT, NOT_FOUND)
+)
+# A link with a bad token: a clear page (200 or 400), or a redirect; never a 500.
+BAD_TOKEN = expect((OK, 400, REDIRECT, NOT_FOUND), (OK, 400, REDIRECT, NOT_FOUND), (OK, 400, REDIRECT, NOT_FOUND),
+                   (OK, 400, REDIRECT, NOT_FOUND), (OK, 400, REDIRECT, NOT_FOUND))  # fmt: skip
+
+
+@dataclass
+class Page:
+    path: object  # a string, or a function of the world returning one
+    expected: dict[str, set[int]]
+
+
+PAGES: dict[str, Page] = {
+    # coalition
+    "home": Page("/", PUBLIC),
+    "health": Page("/health/", PUBLIC),
+    "call-list": Page("/calls/", PUBLIC),
+    "call-ics": Page("/calls/national/next.ics", PUBLIC),
+    "call-feed": Page("/calls/national/calendar.ics", PUBLIC),
+    "call-attend": Page("/calls/national/attend/", POST_ONLY_LOGGED_IN),
+    "growth-dashboard": Page("/dashboard/", COORDINATORS),
+    "reach-dashboard": Page("/dashboard/reach/", COORDINATORS),
+    "question": Page("/question/", PUBLIC),
+    "question-answer": Page("/question/answer/", POST_ONLY),
+    # chapters
+    "chapters:chapter-list": Page("/chapters/", PUBLIC),
+    "chapters:find": Page("/chapters/find/?zip=29201", expect(REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT)),
+    "chapters:chapter-detail": Page(lambda w: f"/chapters/{w.chapter_a.slug}/", PUBLIC),
+    "chapters:invitation": Page("/chapters/invitation/not-a-token/", BAD_TOKEN),
+    # endorsements
+    "endorsements:endorsement-list": Page("/endorsements/", PUBLIC),
+    "endorsements:endorsement-feed": Page("/endorsements/feed/", PUBLIC),
+    "endorsements:endorsement-submit": Page("/endorsements/submit/", PUBLIC),
+    "endorsements:endorsement-confirm": Page("/endorsements/confirm/not-a-token/", BAD_TOKEN),
+    "endorsements:endorsement-detail": Page(lambda w: w.endorsement_a.get_absolute_url(), PUBLIC),
+    "endorsements:endorsement-withdraw": Page(lambda w: f"{w.endorsement_a.get_absolute_url()}withdraw/x:y/",
+                                              BAD_TOKEN),
+    # members
+    "members:join": Page("/join/", expect(OK, (OK, REDIRECT), (OK, REDIRECT), (OK, REDIRECT), (OK, REDIRECT))),
+    "members:join-state": Page("/join/sc/", expect(OK, (OK, REDIRECT), (OK, REDIRECT), (OK, REDIRECT), (OK, REDIRECT))),
+    # The page after joining: for people with a membership; others get 404.
+    "members:welcome": Page("/join/welcome/", expect(REDIRECT, (OK, NOT_FOUND), NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+    "members:profile": Page("/profile/", expect(REDIRECT, OK, (OK, REDIRECT), (OK, REDIRECT), (OK, REDIRECT))),
+    "members:leave": Page("/profile/leave/", expect(REDIRECT, (OK, NOT_ALLOWED, REDIRECT), (OK, NOT_ALLOWED, REDIRECT),
+                                                   (OK, NOT_ALLOWED, REDIRECT), (OK, NOT_ALLOWED, REDIRECT))),
+    "members:download-data": Page("/profile/data/", expect(REDIRECT, OK, (OK, REDIRECT, NOT_FOUND),
+                                                           (OK, REDIRECT, NOT_FOUND), (OK, REDIRECT, NOT_FOUND))),
+    "members:delete-account": Page("/profile/delete/", expect(REDIRECT, OK, (OK, REDIRECT), (OK, REDIRECT),
+                                                              (OK, REDIRECT))),
+}  # fmt: skip
+
+# allauth's URLs: their own tests cover them; here we pin who may open each.
+for name, path, expected in [
+    ("account_login", "/accounts/login/", ACCOUNT_ANON),
+    ("account_logout", "/accounts/logout/", ACCOUNT_ANY),
+    ("account_inactive", "/accounts/inactive/", ACCOUNT_ANY),
+    ("account_signup", "/accounts/signup/", ACCOUNT_ANON),
+    ("account_reauthenticate", "/accounts/reauthenticate/", ACCOUNT_LOGGED_IN),
+    ("account_email", "/accounts/email/", ACCOUNT_LOGGED_IN),
+    ("account_email_verification_sent", "/accounts/confirm-email/", ACCOUNT_ANY),
+    ("account_change_password", "/accounts/password/change/", ACCOUNT_LOGGED_IN),
+    ("account_set_password", "/accounts/password/set/", ACCOUNT_LOGGED_IN),
+    ("account_reset_password", "/accounts/password/reset/", ACCOUNT_ANY),
+    ("account_confirm_login_code", "/accounts/login/code/confirm/", ACCOUNT_ANY),
+    ("account_confirm_email", "/accounts/confirm-email/not-a-key/", BAD_TOKEN),
+    ("account_reset_password_from_key_done", "/accounts/password/reset/key/done/", ACCOUNT_ANY),
+    ("account_reset_password_from_key", "/accounts/password/reset/key/1-not-a-key/", BAD_TOKEN),
+    ("account_reset_password_done", "/accounts/password/reset/done/", ACCOUNT_ANY),
+    ("mfa_index", "/accounts/2fa/", MFA),
+    ("mfa_authenticate", "/accounts/2fa/authenticate/", ACCOUNT_ANY),
+    ("mfa_reauthenticate", "/accounts/2fa/reauthenticate/", MFA),
+    ("mfa_activate_totp", "/accounts/2fa/totp/activate/", MFA),
+    ("mfa_deactivate_totp", "/accounts/2fa/totp/deactivate/", MFA),
+    ("mfa_view_recovery_codes", "/accounts/2fa/recovery-codes/", MFA),
+    ("mfa_generate_recovery_codes", "/accounts/2fa/recovery-codes/generate/", MFA),
+    ("mfa_download_recovery_codes", "/accounts/2fa/recovery-codes/download/", MFA),
+]:
+    PAGES[name] = Page(path, expected)
+
+# Admin pages. Anonymous people and members are sent to the login page; staff see what their role allows.
+STAFF_ONLY = expect(REDIRECT, REDIRECT, OK, OK, OK)
+NATIONAL_ONLY = expect(REDIRECT, REDIRECT, FORBIDDEN, FORBIDDEN, OK)
+DENIED = {REDIRECT, FORBIDDEN, NOT_FOUND}  # what a coordinator gets for another chapter's object
+
+ADMIN_EXTRA: dict[str, Page] = {
+    "admin:index": Page("/admin/", STAFF_ONLY),
+    "admin:login": Page("/admin/login/", expect(REDIRECT, FORBIDDEN, REDIRECT, REDIRECT, REDIRECT)),
+    "admin:logout": Page("/admin/logout/", expect(REDIRECT, REDIRECT, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)),
+    "admin:auth_user_password_change": Page(lambda w: f"/admin/members/user/{w.member.pk}/password/",
+                                            expect(REDIRECT, REDIRECT, FORBIDDEN, FORBIDDEN, OK)),
+    "admin:password_change": Page("/admin/password_change/", expect(REDIRECT, REDIRECT, OK, OK, OK)),
+    "admin:password_change_done": Page("/admin/password_change/done/", expect(REDIRECT, REDIRECT, OK, OK, OK)),
+    "admin:jsi18n": Page("/admin/jsi18n/", expect(REDIRECT, REDIRECT, OK, OK, OK)),
+    "admin:autocomplete": Page("/admin/autocomplete/", expect(REDIRECT, REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN)),
+    "admin:view_on_site": Page(lambda w: f"/admin/r/0/{w.chapter_a.pk}/", expect(REDIRECT, REDIRECT, NOT_FOUND,
+                                                                                 NOT_FOUND, NOT_FOUND)),
+    "admin:app_list": Page("/admin/chapters/", STAFF_ONLY),
+    "admin:members_member_export": Page("/admin/members/member/export/", expect(REDIRECT, REDIRECT, OK, OK, OK)),
+    "admin:chapters_chapter_onboard": Page("/admin/chapters/chapter/onboard/", NATIONAL_ONLY),
+    "admin:chapters_chapter_uncovered": Page("/admin/chapters/chapter/uncovered/", STAFF_ONLY),
+    "admin:chapters_chapter_uncovered_state": Page(
+        "/admin/chapters/chapter/uncovered/SC/", expect(REDIRECT, REDIRECT, OK, NOT_FOUND, OK)
+    ),
+}  # fmt: skip
+
+
+@dataclass
+class AdminPolicy:
+    """How a model's admin pages answer: `scoped` models show coordinators their own chapter's rows."""
+
+    # "scoped" (a coordinator's own chapters' rows; add only where coordinators_add); "national_only";
+    # "superuser_only" (roles and permissions: not even national coordinators)
+    kind: str
+    object_a: object  # function of the world: an instance belonging to chapter A
+    object_b: object = None  # chapter B's counterpart (scoped models)
+    coordinators_add: bool = False
+
+
+ADMIN_POLICIES: dict[str, AdminPolicy] = {
+    "auth.group": AdminPolicy("superuser_only", lambda w: w.groups[0]),
+    "account.emailaddress": AdminPolicy("superuser_only", lambda w: w.member_a.user.emailaddress_set.first()),
+    "mfa.authenticator": AdminPolicy("superuser_only", lambda w: w.coordinator_a.authenticator_set.first()),
+    "members.user": AdminPolicy("national_only", lambda w: w.member_a.user),
+    "members.memberexport": AdminPolicy("national_only", lambda w: w.export_a),
+    "chapters.coalitiongoal": AdminPolicy("national_only", lambda w: w.goal),
+    "chapters.state": AdminPolicy("scoped", lambda w: w.chapter_a.state, lambda w: w.chapter_b.state),
+    "chapters.county": AdminPolicy(
+        "scoped", lambda w: w.chapter_a.counties.first(), lambda w: w.chapter_b.counties.first()
+    ),
+    "chapters.chapter": AdminPolicy("scoped", lambda w: w.chapter_a, lambda w: w.chapter_b),
+    "chapters.officer": AdminPolicy("scoped", lambda w: w.officer_a, lambda w: w.officer_b),
+    "chapters.socialpage": AdminPolicy("scoped", lambda w: w.page_a, lambda w: w.page_b, coordinators_add=True),
+    "coalition.reachsnapshot": AdminPolicy("scoped", lambda w: w.reach_a, lambda w: w.reach_b, coordinators_add=True),
+    "members.member": AdminPolicy("scoped", lambda w: w.member_a, lambda w: w.member_b),  # people join or are imported
+    "endorsements.endorsement": AdminPolicy(
+        "scoped", lambda w: w.endorsement_a, lambda w: w.endorsement_b, coordinators_add=True
+    ),
+}
+
+
+@pytest.fixture
+def world(chapter_a, chapter_b, national, coordinator_a, coordinator_b, member):
+    from django.contrib.auth.models import Group
+
+    from chapters.models import CoalitionGoal
+
+    w = SimpleNamespace(chapter_a=chapter_a, chapter_b=chapter_b, national=national, member=member,
+                        coordinator_a=coordinator_a, coordinator_b=coordinator_b)  # fmt: skip
+    w.groups = list(Group.objects.order_by("name"))
+    w.goal = CoalitionGoal.current()
+    for side, chapter, zip_code, coordinator in (("a", chapter_a, "29201", coordinator_a),
+                                                  ("b", chapter_b, "82001", coordinator_b)):  # fmt: skip
+        marker = f"private-{side}"
+        phone = "+13075550100" if side == "b" else ""
+        setattr(w, f"member_{side}", make_member(f"{marker}@example.org", zip_code, first_name=f"Member{side.upper()}",
+                                                 last_name=marker, phone=phone))  # fmt: skip
+        setattr(w, f"officer_{side}", Officer.objects.get(chapter=chapter, user=coordinator))
+        page = SocialPage.objects.create(chapter=chapter, platform="facebook", url=f"https://fb.example/{marker}")
+        setattr(w, f"page_{side}", page)
+        setattr(w, f"reach_{side}", ReachSnapshot.objects.create(
+            social_page=page, date=datetime.date(2026, 1, 1), followers=10, note=marker))  # fmt: skip
+        setattr(w, f"endorsement_{side}", Endorsement.objects.create(
+            kind="individual", name=f"Endorser {marker}", state_id=chapter.state_id, statement="Yes.",
+            source_url="https://example.org/", made_on=datetime.date(2026, 1, 1), contact_email=f"{marker}@example.net",
+            status="published", verification_method="call", verification_note="Called.", slug=f"endorser-{side}",
+            verified_at=datetime.datetime(2026, 1, 2, tzinfo=datetime.UTC),
+            published_at=datetime.datetime(2026, 1, 3, tzinfo=datetime.UTC),
+        ))  # fmt: skip
+        setattr(w, f"export_{side}", MemberExport.objects.create(actor=coordinator, rows=1, filters=marker))
+    return w
+
+
+def log_in(client, world, role: str) -> None:
+    if role != "anonymous":
+        client.force_login(getattr(world, role))  # staff roles are MFA-enrolled by their fixtures
+
+
+def walk(patterns, prefix: str = "", namespace: str | None = None):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            ns = ":".join(filter(None, [namespace, pattern.namespace])) if pattern.namespace else namespace
+            yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), ns)
+        elif isinstance(pattern, URLPattern):
+            name = ":".join(filter(None, [namespace, pattern.name])) if pattern.name else None
+            yield name, prefix + str(pattern.pattern)
+
+
+def admin_model_urls() -> set[str]:
+    names = set()
+    for model in admin.site._registry:
+        opts = model._meta
+        names |= {f"admin:{opts.app_label}_{opts.model_name}_{view}" for view in
+                  ("changelist", "add", "change", "delete", "history")}  # fmt: skip
+    return names
+
+
+def test_every_url_has_an_authorization_entry():
+    names = {name for name, route in walk(get_resolver().url_patterns)}
+    unnamed = [route for name, route in walk(get_resolver().url_patterns)
+               if name is None and not route.startswith(("admin/", "^media/", "^static/"))]  # fmt: skip
+    assert unnamed == [], "give these URLs a name and an entry in PAGES"
+    covered = set(PAGES) | set(ADMIN_EXTRA) | admin_model_urls()
+    missing = sorted(names - covered - {None})
+    assert missing == [], f"add an authorization entry for: {missing}"
+    models = {m._meta.label_lower for m in admin.site._registry}
+    assert sorted(models - set(ADMIN_POLICIES)) == [], "add an ADMIN_POLICIES entry for these admin models"
+
+
+def check(response, allowed: set[int], role: str, label: str) -> None:
+    assert response.status_code in allowed, f"{label} as {role}: {response.status_code}, allowed {sorted(allowed)}"
+
+
+def private_markers_absent(response, role: str, label: str) -> None:
+    body = response.content.decode(errors="replace") if not getattr(response, "streaming", False) else ""
+    forbidden = []
+    if role in ("anonymous", "member"):
+        forbidden = ["private-a@example.org", "private-b@example.org", "3075550100"]
+    elif role == "coordinator_a":
+        forbidden = ["private-b@example.org", "3075550100"]
+    for marker in forbidden:
+        assert marker not in body, f"{label} as {role} shows {marker}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_answers_each_role_as_its_table_says(client, world, role):
+    log_in(client, world, role)
+    for name, page in {**PAGES, **ADMIN_EXTRA}.items():
+        path = page.path(world) if callable(page.path) else page.path
+        response = client.get(path)
+        check(response, page.expected[role], role, f"{name} ({path})")
+        private_markers_absent(response, role, name)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_admin_page_answers_each_role_as_its_policy_says(client, world, role):
+    log_in(client, world, role)
+    for model in admin.site._registry:
+        label = model._meta.label_lower
+        policy = ADMIN_POLICIES[label]
+        base = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
+        obj_a = policy.object_a(world)
+        pages = {"changelist": base, "add": f"{base}add/", "change": f"{base}{obj_a.pk}/change/",
+                 "history": f"{base}{obj_a.pk}/history/", "delete": f"{base}{obj_a.pk}/delete/"}  # fmt: skip
+        for view, path in pages.items():
+            response = client.get(path)
+            label_view = f"{label} {view}"
+            private_markers_absent(response, role, label_view)
+            if role in ("anonymous", "member"):
+                check(response, {REDIRECT}, role, label_view)
+                assert "/login/" in response["Location"], label_view
+            elif policy.kind == "superuser_only":
+                check(response, {FORBIDDEN}, role, label_view)
+            elif role == "national":
+                check(response, {OK, FORBIDDEN}, role, label_view)  # some models refuse add/delete to everyone
+                if view in ("changelist", "change", "history"):
+                    check(response, {OK}, role, label_view)
+            elif policy.kind == "national_only":
+                check(response, {FORBIDDEN, REDIRECT, NOT_FOUND}, role, label_view)
+            else:  # scoped: chapter A's object is coordinator A's, and never coordinator B's
+                if view == "changelist":
+                    check(response, {OK}, role, label_view)
+                elif view == "add":
+                    check(response, {OK} if policy.coordinators_add else {FORBIDDEN}, role, label_view)
+                elif role == "coordinator_a":
+                    check(response, {OK, FORBIDDEN} if view == "delete" else {OK}, role, label_view)
+                else:
+                    check(response, DENIED, role, label_view)
+        if policy.kind == "scoped" and role == "coordinator_a":
+            obj_b = policy.object_b(world)
+            for view in ("change", "history", "delete"):
+                response = client.get(f"{base}{obj_b.pk}/{view}/")
+                check(response, DENIED, role, f"{label} {view} of chapter B")
+
+
+@pytest.mark.parametrize(
+    ("model", "field"),
+    [("members.member", "chapter"), ("chapters.officer", "chapter"), ("coalition.reachsnapshot", "social_page")],
+)
+def test_autocomplete_never_leaks_another_chapter(client, world, model, field):
+    app_label, model_name = model.split(".")
+    log_in(client, world, "coordinator_a")
+    response = client.get(reverse("admin:autocomplete"), {"app_label": app_label, "model_name": model_name,
+                                                           "field_name": field, "term": ""})  # fmt: skip
+    assert response.status_code in (OK, FORBIDDEN, NOT_FOUND)
+    assert "Wyoming" not in response.content.decode()
+    assert "private-b" not in response.content.decode()
