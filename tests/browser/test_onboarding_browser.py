@@ -72,3 +72,22 @@ def test_national_coordinator_onboards_a_state_group(geography, page, browser, l
     invited.goto("/admin/chapters/chapter/")
     assert "Red New York" in invited.text_content("#result_list")
     context.close()
+
+
+def test_find_your_chapter_on_a_phone(geography, phone_page):
+    chapter = Chapter.objects.create(name="South Carolina Consents", slug="south-carolina", state_id="SC")
+    chapter.set_territory(mode=Chapter.TerritoryMode.WHOLE_STATE)
+    page = phone_page
+    page.goto("/")
+    page.get_by_role("link", name="Chapters").first.click()
+    page.wait_for_url("**/chapters/")
+    page.get_by_label("Your ZIP code").fill("12a45")
+    page.get_by_role("button", name="Find your chapter").click()
+    assert "A ZIP code is five digits" in page.text_content("main")
+    page.get_by_label("Your ZIP code").fill("29201")
+    page.get_by_role("button", name="Find your chapter").click()
+    page.wait_for_url("**/chapters/south-carolina/")
+    assert "All of South Carolina" in page.text_content("main")
+    # Nothing sticks out sideways on a phone.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(page, "chapter-page-phone")
