@@ -138,3 +138,21 @@ def test_coordinator_sets_the_weekly_call_and_a_social_page(client, coordinator_
     assert chapter_a.social_pages.get().url == "https://facebook.example/scc"
     assert dict(chapter_a.onboarding_checklist())["The weekly call is set"]
     assert Officer.objects.filter(chapter=chapter_a).count() == 1
+
+
+def test_change_page_of_a_busy_chapter_is_bounded(client, coordinator_a, national, django_assert_max_num_queries):
+    from tests.conftest import make_user
+
+    chapter = Officer.objects.get(user=coordinator_a).chapter
+    for n in range(12):
+        officer = make_user(f"officer{n}@example.org", first_name=f"Officer{n}")
+        Officer.objects.create(user=officer, chapter=chapter, role=Officer.Role.OFFICER, title=f"Organiser {n}")
+        SocialPage.objects.create(chapter=chapter, platform="other", url=f"https://social.example/{n}")
+        chapter.change_status("dormant" if n % 2 else "active", by=national)
+    for user in (national, coordinator_a):
+        client.force_login(user)
+        # National coordinators edit officers through autocomplete widgets, which look up their one
+        # chosen user each (13 rows here); everything else is a fixed number of queries.
+        with django_assert_max_num_queries(30 if user == national else 20):
+            response = client.get(reverse("admin:chapters_chapter_change", args=[chapter.pk]))
+        assert response.status_code == 200
