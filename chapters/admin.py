@@ -33,7 +33,9 @@ def is_national(request: HttpRequest) -> bool:
 
 
 def visible_chapters(request: HttpRequest):
-    return Chapter.objects.visible_to(request.user)
+    if not hasattr(request, "_visible_chapters"):
+        request._visible_chapters = Chapter.objects.visible_to(request.user)
+    return request._visible_chapters.all()  # a fresh copy: callers filter and evaluate it
 
 
 def manages_any_chapter(request: HttpRequest) -> bool:
@@ -65,7 +67,14 @@ class ScopedAdmin(admin.ModelAdmin):
     def in_scope(self, request: HttpRequest, obj) -> bool:
         if obj is None:
             return manages_any_chapter(request)
-        return is_national(request) or self.scope(request, self.model.objects.filter(pk=obj.pk)).exists()
+        if is_national(request):
+            return True
+        # A change page asks about the same object many times; ask the database once.
+        answers = request.__dict__.setdefault("_in_scope", {})
+        key = (self.model._meta.label, obj.pk)
+        if key not in answers:
+            answers[key] = self.scope(request, self.model.objects.filter(pk=obj.pk)).exists()
+        return answers[key]
 
     def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
         return super().has_view_permission(request, obj) and self.in_scope(request, obj)
@@ -110,6 +119,9 @@ class OfficerInline(admin.TabularInline):
     fields = ["user", "role", "title", "term_start", "term_end"]
     autocomplete_fields = ["user"]
 
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).select_related("user", "chapter")
+
 
 class StatusChangeInline(admin.TabularInline):
     model = StatusChange
@@ -128,7 +140,7 @@ class StatusChangeInline(admin.TabularInline):
         return False
 
     def get_queryset(self, request: HttpRequest):
-        return super().get_queryset(request).select_related("changed_by")
+        return super().get_queryset(request).select_related("changed_by", "chapter")
 
 
 class ChapterAdminForm(forms.ModelForm):

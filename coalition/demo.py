@@ -10,6 +10,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from chapters.demo import load_demo_chapter_details
 from chapters.models import Chapter, County, Officer, State
 from endorsements.demo import load_demo_endorsements
 from members.models import CHAPTER_COORDINATORS, NATIONAL_COORDINATORS, User
@@ -87,6 +88,7 @@ def load_demo() -> list[tuple[str, str, str]]:
         )
         if created:
             assign_territory(chapter, excluded, by=national)
+    load_demo_chapter_details()
 
     logins = []
     for email, password, first, last, role in DEMO_ACCOUNTS:

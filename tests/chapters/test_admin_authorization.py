@@ -205,3 +205,29 @@ def inline_management() -> dict:
         data |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0", f"{prefix}-MIN_NUM_FORMS": "0",
                  f"{prefix}-MAX_NUM_FORMS": "1000"}  # fmt: skip
     return data
+
+
+def test_invitation_page_for_every_role_never_shows_another_account(client, request, chapter_rows, coordinator_b):
+    from chapters.onboarding import make_invitation_token
+
+    for role in ROLES:
+        client.logout()
+        login_as(client, request, role)
+        coordinator_b.refresh_from_db()  # logging in (as B) changes the account, which spends older links
+        token = make_invitation_token(coordinator_b)
+        assert client.get("/chapters/invitation/not-a-token/").status_code == 400
+        response = client.get(f"/chapters/invitation/{token}/")
+        # The link itself is the credential: whoever holds it sees the invitation, and only that.
+        assert response.status_code == 200
+        assert "coord-b@example.org" in response.content.decode()
+        assert "coord-a@example.org" not in response.content.decode()
+
+
+def test_coordinator_cannot_make_themselves_national(client, chapter_rows, coordinator_a):
+    client.force_login(coordinator_a)
+    assert client.get(f"/admin/members/user/{coordinator_a.pk}/change/").status_code == 403
+    response = client.post(f"/admin/members/user/{coordinator_a.pk}/change/", {"is_superuser": "on"})
+    assert response.status_code == 403
+    assert client.get("/admin/auth/group/").status_code in (403, 404)
+    coordinator_a.refresh_from_db()
+    assert not coordinator_a.is_national_coordinator

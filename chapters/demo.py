@@ -1,0 +1,26 @@
+"""Demo details for the chapters created by coalition.demo: questions, a weekly call, social pages.
+
+Idempotent, like the rest of the demo data. The pages' addresses are placeholders.
+"""
+
+import datetime
+
+from chapters.models import Chapter, SocialPage
+
+QUESTIONS = {
+    "south-carolina": "Would you really mind if California left?",
+    "red-new-york": "Would you be upset if California left the Union?",
+    "wyoming": "Would you really mind if California left?",
+}
+
+
+def load_demo_chapter_details() -> None:
+    for slug, question in QUESTIONS.items():
+        Chapter.objects.filter(slug=slug, question="").update(question=question)
+    Chapter.objects.filter(slug="south-carolina", call_weekday__isnull=True).update(
+        call_weekday=Chapter.Weekday.THURSDAY, call_time=datetime.time(19, 0), call_timezone="America/New_York"
+    )
+    for chapter in Chapter.objects.filter(slug__in=["south-carolina", "red-new-york"]):
+        SocialPage.objects.get_or_create(
+            chapter=chapter, url=f"https://www.facebook.com/example-{chapter.slug}", defaults={"platform": "facebook"}
+        )

@@ -1,0 +1,93 @@
+"""A national coordinator onboards a state group in Chromium; the invited coordinator follows the mail."""
+
+import re
+
+import pytest
+from django.apps import apps as django_apps
+from django.contrib.auth.models import Group
+
+from chapters.geo import load_geography
+from chapters.models import Chapter, County, State, ZipCode
+from members.models import NATIONAL_COORDINATORS
+from members.roles import sync_role_groups
+from tests.browser.conftest import screenshot
+from tests.conftest import PASSWORD, make_user
+
+
+@pytest.fixture
+def geography(transactional_db) -> None:
+    """Live-server tests empty the database when they end, migration data included: load it back."""
+    if not County.objects.exists():
+        load_geography(State, County, ZipCode)
+    sync_role_groups(django_apps)
+
+
+def log_in(page, email: str, password: str) -> None:
+    page.goto("/admin/")
+    page.wait_for_url("**/accounts/login/**")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign In").click()
+
+
+def test_national_coordinator_onboards_a_state_group(geography, page, browser, live_server, mailoutbox):
+    national = make_user("nat@example.org", first_name="Nat", last_name="Ional", is_staff=True)
+    national.groups.add(Group.objects.get(name=NATIONAL_COORDINATORS))
+
+    log_in(page, "nat@example.org", PASSWORD)
+    page.wait_for_url("**/admin/")
+    page.goto("/admin/chapters/chapter/")
+    page.get_by_role("link", name="Onboard a state group").click()
+    page.wait_for_url("**/admin/chapters/chapter/onboard/")
+
+    page.locator("#id_state").select_option(label="New York")
+    page.get_by_label("The whole state except these counties").check()
+    # The county picker searches as you type ("Erie, NY"): it never lists all 3,000 counties.
+    page.locator(".field-counties .select2-selection, #id_counties + .select2 .select2-selection").first.click()
+    page.locator(".select2-search__field").fill("Kings, NY")
+    page.locator(".select2-results__option", has_text="Kings County, NY").click()
+    page.get_by_label("Chapter name").fill("Red New York")
+    page.locator("#id_coordinators-0-first_name").fill("Rita")
+    page.locator("#id_coordinators-0-last_name").fill("Vance")
+    page.locator("#id_coordinators-0-email").fill("rita@example.org")
+    screenshot(page, "onboarding-form")
+    page.get_by_role("button", name="Onboard the group").click()
+
+    page.wait_for_url(re.compile(r".*/admin/chapters/chapter/\d+/change/"))
+    body = page.text_content("body")
+    assert "Red New York is forming" in body
+    assert "All of New York except Kings County" in body
+    screenshot(page, "onboarding-done")
+    chapter = Chapter.objects.get(slug="red-new-york")
+    assert chapter.status == Chapter.Status.FORMING
+
+    link = re.search(r"(/chapters/invitation/[^/\s]+/)", mailoutbox[0].body).group(1)
+    context = browser.new_context(base_url=live_server.url)
+    invited = context.new_page()
+    invited.goto(link)
+    invited.get_by_label("New password", exact=True).fill("a-long-new-password-7")
+    invited.get_by_label("New password confirmation").fill("a-long-new-password-7")
+    invited.get_by_role("button", name="Set password and log in").click()
+    invited.wait_for_url("**/admin/")
+    invited.goto("/admin/chapters/chapter/")
+    assert "Red New York" in invited.text_content("#result_list")
+    context.close()
+
+
+def test_find_your_chapter_on_a_phone(geography, phone_page):
+    chapter = Chapter.objects.create(name="South Carolina Consents", slug="south-carolina", state_id="SC")
+    chapter.set_territory(mode=Chapter.TerritoryMode.WHOLE_STATE)
+    page = phone_page
+    page.goto("/")
+    page.get_by_role("link", name="Chapters").first.click()
+    page.wait_for_url("**/chapters/")
+    page.get_by_label("Your ZIP code").fill("12a45")
+    page.get_by_role("button", name="Find your chapter").click()
+    assert "A ZIP code is five digits" in page.text_content("main")
+    page.get_by_label("Your ZIP code").fill("29201")
+    page.get_by_role("button", name="Find your chapter").click()
+    page.wait_for_url("**/chapters/south-carolina/")
+    assert "All of South Carolina" in page.text_content("main")
+    # Nothing sticks out sideways on a phone.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(page, "chapter-page-phone")
