@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from chapters.models import Chapter, County, Officer, State
+from members.demo import load_demo_members
 from members.models import CHAPTER_COORDINATORS, NATIONAL_COORDINATORS, User
 
 NYC_AND_SUBURBS = ["Bronx", "Kings", "New York", "Queens", "Richmond", "Nassau", "Westchester"]
@@ -103,4 +104,5 @@ def load_demo() -> list[tuple[str, str, str]]:
                 defaults={"title": "State coordinator", "term_start": datetime.date(2025, 3, 1)},
             )
         logins.append((role, email, password))
+    load_demo_members()
     return logins
