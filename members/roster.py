@@ -295,6 +295,8 @@ def _write(chapter: Chapter, plan: Plan) -> None:
         with cursor.copy("COPY import_member (email, phone, zip_code_id, county_id, is_new) FROM STDIN") as copy:
             for row in plan.members:
                 copy.write_row(row)
+        # Without statistics the planner guesses a temporary table holds a few rows and may scan users per row.
+        cursor.execute("ANALYZE import_user, import_member")
         # Existing users match on lower(email) (their stored case may differ); new ones are inserted.
         cursor.execute(
             """
