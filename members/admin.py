@@ -22,6 +22,7 @@ from members.models import (
     MemberExport,
     MembershipEvent,
     User,
+    delete_account,
     leave_coalition,
     send_invitation,
     update_member,
@@ -41,6 +42,14 @@ class UserAdmin(BaseUserAdmin):
         ("Important dates", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+
+    # Deleting a person here erases them like "Delete my account" does, so the history records the departure.
+    def delete_model(self, request, obj: User) -> None:
+        delete_account(user=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for user in queryset:
+            delete_account(user=user)
 
 
 class ChapterFilter(admin.SimpleListFilter):
