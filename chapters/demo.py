@@ -11,6 +11,9 @@ QUESTIONS = {
     "south-carolina": "Would you really mind if California left?",
     "red-new-york": "Would you be upset if California left the Union?",
     "wyoming": "Would you really mind if California left?",
+    "indiana": "Would you really mind if California left?",
+    "arizona": "Would Arizonans really mind if California left?",
+    "red-oregon": "Would eastern Oregon mind if California left?",
 }
 
 

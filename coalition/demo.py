@@ -13,6 +13,7 @@ from django.db import transaction
 from chapters.demo import load_demo_chapter_details
 from chapters.models import Chapter, County, Officer, State
 from endorsements.demo import load_demo_endorsements
+from members.demo import load_demo_members
 from members.models import CHAPTER_COORDINATORS, NATIONAL_COORDINATORS, User
 
 NYC_AND_SUBURBS = ["Bronx", "Kings", "New York", "Queens", "Richmond", "Nassau", "Westchester"]
@@ -110,16 +111,10 @@ def load_demo() -> list[tuple[str, str, str]]:
         logins.append((role, email, password))
     load_demo_public()
     load_demo_endorsements()
+    load_demo_members()
     return logins
 
 
-QUESTIONS = {
-    "red-new-york": "Would upstate New York really mind if California left?",
-    "south-carolina": "Would you be upset if California left the Union?",
-    "indiana": "Would you really mind if California left?",
-    "arizona": "Would Arizonans really mind if California left?",
-    "red-oregon": "Would eastern Oregon mind if California left, and took Portland's politics along?",
-}
 SOCIAL = {
     "indiana": [("facebook", 1200, 60), ("x", 400, 25)],
     "south-carolina": [("facebook", 900, 40)],
@@ -129,7 +124,7 @@ SOCIAL = {
 
 
 def load_demo_public(today: datetime.date | None = None) -> None:
-    """Questions, weekly calls, social pages with six months of reach, and answers (idempotent)."""
+    """Social pages with six months of reach, a viral post, and answers to the question (idempotent)."""
     import random
 
     from chapters.models import SocialPage
@@ -137,18 +132,14 @@ def load_demo_public(today: datetime.date | None = None) -> None:
 
     today = today or datetime.date.today()
     rng = random.Random(2026)
-    for slug, question in QUESTIONS.items():
-        Chapter.objects.filter(slug=slug, question="").update(question=question)
-    Chapter.objects.filter(slug="red-new-york", call_weekday__isnull=True).update(
-        call_weekday=3, call_time=datetime.time(20, 0), call_timezone="America/New_York"
-    )
     for slug, pages in SOCIAL.items():
         chapter = Chapter.objects.get(slug=slug)
         for platform, start, weekly_growth in pages:
-            page, created = SocialPage.objects.get_or_create(
-                chapter=chapter, platform=platform, defaults={"url": f"https://{platform}.example.com/{slug}"}
+            page = SocialPage.objects.filter(chapter=chapter, platform=platform).first()
+            page = page or SocialPage.objects.create(
+                chapter=chapter, platform=platform, url=f"https://{platform}.example.com/{slug}"
             )
-            if not created:
+            if page.reach_snapshots.exists():
                 continue
             snapshots = [
                 ReachSnapshot(

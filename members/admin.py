@@ -1,11 +1,16 @@
 import csv
+import secrets
+from pathlib import Path
 
 import phonenumbers
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
@@ -17,9 +22,12 @@ from members.models import (
     MemberExport,
     MembershipEvent,
     User,
+    delete_account,
     leave_coalition,
+    send_invitation,
     update_member,
 )
+from members.roster import Mode, errors_csv, import_members
 
 
 @admin.register(User)
@@ -34,6 +42,14 @@ class UserAdmin(BaseUserAdmin):
         ("Important dates", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+
+    # Deleting a person here erases them like "Delete my account" does, so the history records the departure.
+    def delete_model(self, request, obj: User) -> None:
+        delete_account(user=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for user in queryset:
+            delete_account(user=user)
 
 
 class ChapterFilter(admin.SimpleListFilter):
@@ -151,8 +167,113 @@ class Echo:
         return value
 
 
+class ImportForm(forms.Form):
+    MAX_BYTES = 50 * 1024 * 1024
+
+    chapter = forms.ModelChoiceField(Chapter.objects.none(), help_text="The chapter whose roster this is.")
+    file = forms.FileField(help_text="A CSV file (UTF-8) with a header row: email and ZIP code are required.")
+    mode = forms.ChoiceField(choices=Mode.choices, initial=Mode.ALL_OR_NOTHING, widget=forms.RadioSelect)
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["chapter"].queryset = Chapter.objects.visible_to(user).order_by("name")
+
+    def clean_file(self):
+        file = self.cleaned_data["file"]
+        if file.size > self.MAX_BYTES:
+            raise forms.ValidationError("The file is larger than 50 MB: use manage.py import_members.")
+        return file
+
+
+IMPORTS_SESSION_KEY = "member_imports"
+
+
+def import_folder() -> Path:
+    folder = Path(settings.MEDIA_ROOT) / "member-imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+class RosterImportMixin:
+    """Upload → preview (matched headers, sample, errors) → commit, on top of `import_members`."""
+
+    def has_import_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("members.add_member") and Chapter.objects.visible_to(request.user).exists()
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_import": self.has_import_permission(request)}
+        return super().changelist_view(request, extra_context)
+
+    def _stored_import(self, request: HttpRequest, token: str) -> tuple[dict, Chapter, Path]:
+        stored = request.session.get(IMPORTS_SESSION_KEY, {}).get(token)
+        if not stored:
+            raise Http404("No such import.")
+        chapter = get_object_or_404(Chapter.objects.visible_to(request.user), pk=stored["chapter"])
+        path = import_folder() / f"{token}.csv"
+        if not path.is_file():
+            raise Http404("The uploaded file is gone: upload it again.")
+        return stored, chapter, path
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "title": "Import a roster"}
+        if request.method == "POST" and "token" in request.POST:
+            token = request.POST["token"]
+            stored, chapter, path = self._stored_import(request, token)
+            with path.open("rb") as f:
+                result = import_members(chapter=chapter, file=f, mode=stored["mode"], actor=request.user)
+            if result.committed:
+                path.unlink(missing_ok=True)
+                imports = request.session.get(IMPORTS_SESSION_KEY, {})
+                imports.pop(token, None)
+                request.session[IMPORTS_SESSION_KEY] = imports
+                self.message_user(request, f"Imported into {chapter}: {result.summary()}.", messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:members_member_changelist"))
+            context.update(result=result, chapter=chapter, token=token, mode=stored["mode"], refused=True)
+            return TemplateResponse(request, "admin/members/member/import.html", context)
+
+        form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
+        if request.method == "POST" and form.is_valid():
+            token = secrets.token_urlsafe(16)
+            path = import_folder() / f"{token}.csv"
+            with path.open("wb") as out:
+                for chunk in form.cleaned_data["file"].chunks():
+                    out.write(chunk)
+            chapter, mode = form.cleaned_data["chapter"], form.cleaned_data["mode"]
+            request.session[IMPORTS_SESSION_KEY] = {
+                **request.session.get(IMPORTS_SESSION_KEY, {}),
+                token: {"chapter": chapter.pk, "mode": mode},
+            }
+            with path.open("rb") as f:
+                result = import_members(chapter=chapter, file=f, mode=mode, actor=request.user, commit=False)
+            context.update(result=result, chapter=chapter, token=token, mode=mode, refused=False)
+            return TemplateResponse(request, "admin/members/member/import.html", context)
+        context["form"] = form
+        return TemplateResponse(request, "admin/members/member/import.html", context)
+
+    def import_errors_view(self, request: HttpRequest, token: str) -> HttpResponse:
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        stored, chapter, path = self._stored_import(request, token)
+        with path.open("rb") as f:
+            result = import_members(chapter=chapter, file=f, mode=stored["mode"], actor=request.user, commit=False)
+        response = HttpResponse(errors_csv(result.errors + result.skipped), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="import-errors.csv"'
+        return response
+
+    @admin.action(description="Send an invitation to claim the account (imported members only)", permissions=["change"])
+    def send_invitations(self, request, queryset) -> None:
+        base_url = request.build_absolute_uri("/")
+        sent = sum(
+            send_invitation(member=m, actor=request.user, base_url=base_url)
+            for m in queryset.filter(status=Member.Status.IMPORTED).select_related("user", "chapter")
+        )
+        self.message_user(request, f"{sent} invitation(s) sent; other selected members were not imported ones.")
+
+
 @admin.register(Member)
-class MemberAdmin(admin.ModelAdmin):
+class MemberAdmin(RosterImportMixin, admin.ModelAdmin):
     form = MemberAdminForm
     list_display = ["__str__", "email", "chapter", "state", "status", "joined_at", "utm_source"]
     list_select_related = ["user", "chapter", "state"]
@@ -174,7 +295,7 @@ class MemberAdmin(admin.ModelAdmin):
     ]
     inlines = [MembershipEventInline, ConsentRecordInline]
     change_list_template = "admin/members/member/change_list.html"
-    actions = ["mark_left"]
+    actions = ["mark_left", "send_invitations"]
 
     @admin.display(ordering="user__email")
     def email(self, obj: Member) -> str:
@@ -251,6 +372,8 @@ class MemberAdmin(admin.ModelAdmin):
         wrap = self.admin_site.admin_view
         return [
             path("export/", wrap(self.export_view), name="members_member_export"),
+            path("import/", wrap(self.import_view), name="members_member_import"),
+            path("import/<str:token>/errors.csv", wrap(self.import_errors_view), name="members_member_import_errors"),
         ] + super().get_urls()
 
     def export_view(self, request: HttpRequest) -> HttpResponse:

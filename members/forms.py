@@ -58,9 +58,7 @@ class JoinForm(PlaceFields, SignupForm):
 
     first_name = forms.CharField(max_length=150, widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
     last_name = forms.CharField(max_length=150, widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
-    phone = PhoneNumberField(
-        required=False, region="US", help_text="Optional.", widget=forms.TextInput(attrs={"autocomplete": "tel"})
-    )
+    phone = PhoneNumberField(required=False, region="US", widget=forms.TextInput(attrs={"autocomplete": "tel"}))
     email_updates = forms.BooleanField(required=False, initial=True, label="Send me email updates")
     text_messages = forms.BooleanField(required=False, label="Send me text messages (needs a phone number)")
 

@@ -1,8 +1,14 @@
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.core.mail import EmailMultiAlternatives
 from django.db import models, transaction
 from django.db.models.functions import Lower
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
 from django.utils.functional import cached_property
+from django.utils.http import urlsafe_base64_encode
 from phonenumber_field.modelfields import PhoneNumberField
 
 from coalition import audit
@@ -442,3 +448,51 @@ def member_data(user: User) -> dict:
         for e in member.events.select_related("from_chapter", "to_chapter")
     ]
     return data
+
+
+class InvitationTokenGenerator(PasswordResetTokenGenerator):
+    """Single use: the hash covers the (unusable) password, which claiming the account replaces.
+
+    Expires after PASSWORD_RESET_TIMEOUT (three days by default), like a password reset link.
+    """
+
+    key_salt = "members.InvitationTokenGenerator"
+
+    def _make_hash_value(self, user, timestamp: int) -> str:
+        status = getattr(getattr(user, "member", None), "status", "")
+        return f"{user.pk}{user.password}{user.email}{status}{timestamp}"
+
+
+invitation_tokens = InvitationTokenGenerator()
+
+
+def send_invitation(*, member: Member, actor: User | None, base_url: str) -> bool:
+    """Mail an imported person a link to claim their account; only when a coordinator asks for it."""
+    if member.status != Member.Status.IMPORTED:
+        return False
+    uid = urlsafe_base64_encode(force_bytes(member.user.pk))
+    path = reverse("members:claim", args=[uid, invitation_tokens.make_token(member.user)])
+    context = {"member": member, "chapter": member.chapter, "url": base_url.rstrip("/") + path}
+    subject = render_to_string("emails/member_invitation_subject.txt", context).strip()
+    message = EmailMultiAlternatives(
+        subject, render_to_string("emails/member_invitation_message.txt", context), to=[member.user.email]
+    )
+    message.attach_alternative(render_to_string("emails/member_invitation_message.html", context), "text/html")
+    message.send()
+    audit.record(actor, member, "Invitation to claim the account sent.")
+    return True
+
+
+@transaction.atomic
+def claim_account(*, user: User, password: str) -> Member:
+    """An imported person sets a password: the address is proven, the membership is theirs."""
+    from allauth.account.models import EmailAddress
+
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    EmailAddress.objects.update_or_create(
+        user=user, email__iexact=user.email, defaults={"email": user.email, "verified": True, "primary": True}
+    )
+    activate_member(member=user.member)
+    audit.record(user, user.member, "Account claimed from an invitation.")
+    return user.member

@@ -2,16 +2,30 @@ import json
 
 from allauth.account.views import SignupView
 from django.contrib import messages
+from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.encoding import force_str
+from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.http import require_POST
 
 from chapters.models import Chapter, State
 from members.forms import SOURCE_FIELDS, SOURCE_SESSION_KEY, DeleteAccountForm, ProfileForm
-from members.models import ConsentRecord, Member, delete_account, leave_coalition, member_data, update_member
+from members.models import (
+    ConsentRecord,
+    Member,
+    User,
+    claim_account,
+    delete_account,
+    invitation_tokens,
+    leave_coalition,
+    member_data,
+    update_member,
+)
 
 NATIONAL_CALL = "Tuesdays at 7:30 pm Central"
 
@@ -101,3 +115,20 @@ def delete(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Your account and personal data are deleted.")
         return redirect("home")
     return render(request, "members/member_delete.html", {"form": form})
+
+
+def claim(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """An imported member sets their password from the invitation link (single use, expiring)."""
+    try:
+        pk = int(force_str(urlsafe_base64_decode(uidb64)))
+    except (ValueError, TypeError, OverflowError):
+        pk = None
+    user = User.objects.select_related("member").filter(pk=pk, member__status=Member.Status.IMPORTED).first()
+    if user is None or not invitation_tokens.check_token(user, token):
+        return render(request, "members/member_claim.html", {"invalid": True}, status=400)
+    form = SetPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        claim_account(user=user, password=form.cleaned_data["new_password1"])
+        auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return redirect("members:welcome")
+    return render(request, "members/member_claim.html", {"form": form, "member": user.member})

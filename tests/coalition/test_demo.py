@@ -1,7 +1,7 @@
 from django.core.management import call_command
 
 from chapters.models import Chapter, County, Officer
-from members.models import User
+from members.models import Member, MembershipEvent, User
 
 
 def chapter_counts() -> dict:
@@ -10,6 +10,9 @@ def chapter_counts() -> dict:
         "users": User.objects.count(),
         "officers": Officer.objects.count(),
         "covered_counties": County.objects.filter(chapter__isnull=False).count(),
+        "members": Member.objects.count(),
+        "counted_in_chapters": Member.objects.counted().filter(chapter__isnull=False).count(),
+        "events": MembershipEvent.objects.count(),
     }
 
 
@@ -19,7 +22,9 @@ def test_demo_data_loads_twice_without_duplicates(db, capsys):
     call_command("load_demo")
     assert chapter_counts() == first
     assert first["chapters"] == 11
-    assert first["users"] == 3
+    assert first["users"] == 3 + 39  # the demo logins and the fictional members of members/demo.py
+    assert first["members"] == 40  # those 39 and the demo member login
+    assert first["counted_in_chapters"] > first["members"] - 10
     assert "national@example.org" in capsys.readouterr().out
 
 

@@ -211,3 +211,14 @@ def test_coordinators_do_not_see_user_admin(as_role, roster):
     client = as_role("coordinator_a")
     assert client.get("/admin/members/user/").status_code == 403
     assert "/admin/members/user/" not in body(client.get("/admin/"))
+
+
+def test_superuser_deleting_a_user_keeps_history_true(client, sc_member, chapter_a):
+    from members.models import MembershipEvent, User
+
+    client.force_login(User.objects.create_superuser("root@example.org", "x"))
+    response = client.post(f"/admin/members/user/{sc_member.user.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Member.objects.filter(pk=sc_member.pk).exists()
+    assert MembershipEvent.objects.filter(member__isnull=True).count() == 2
+    assert MembershipEvent.objects.net_for(chapter=chapter_a) == 0

@@ -142,3 +142,15 @@ def test_existing_email_gets_no_second_account_and_no_hint(client, sc_member, ma
 
 def test_nav_join_points_at_join_page(client, db):
     assert 'href="/join/"' in client.get("/").content.decode()
+
+
+def test_public_pages_show_no_member_contact_data(client, sc_member, chapter_a):
+    sc_member.show_name_publicly = True
+    sc_member.save()
+    for url in ["/", "/join/", "/join/sc/", "/join/wy/"]:
+        page = client.get(url).content.decode()
+        assert "ann.a@example.net" not in page, url
+        assert "555-0100" not in page, url
+        assert "5550100" not in page, url
+    assert sc_member.public_name == "Ann A."
+    assert list(Member.objects.public_names()) == [sc_member]

@@ -1,0 +1,174 @@
+"""Roster import: clean file, re-run, updates, bad rows in both modes, 10,000 rows, the command."""
+
+import io
+
+import pytest
+from django.contrib.admin.models import LogEntry
+from django.core.management import CommandError, call_command
+
+from members.models import Member, MembershipEvent, User
+from members.roster import Mode, import_members
+from tests.members.conftest import SC_ZIP, WY_ZIP
+
+HEADER = "Email,First Name,Last Name,ZIP Code,Phone\n"
+CLEAN = HEADER + (
+    "Alice.One@Example.net ,Alice,One,29201,803-555-0101\n"
+    "bob.two@example.net,Bob,Two,29401,\n"
+    "carol.three@example.net,Carol,Three,29201-4455,(803) 555-0103\n"
+)
+
+
+def run(chapter, text: str | bytes, mode=Mode.ALL_OR_NOTHING, actor=None, **kwargs):
+    data = text.encode() if isinstance(text, str) else text
+    return import_members(chapter=chapter, file=io.BytesIO(data), mode=mode, actor=actor, **kwargs)
+
+
+def snapshot() -> list:
+    return list(
+        Member.objects.order_by("user__email").values_list(
+            "user__email", "user__first_name", "user__last_name", "phone", "zip_code", "chapter", "status"
+        )
+    )
+
+
+def test_clean_file_imports_members_without_mail(chapter_a, coordinator_a, mailoutbox):
+    result = run(chapter_a, CLEAN, actor=coordinator_a)
+    assert result.committed
+    assert (result.created, result.updated, result.errors) == (3, 0, [])
+    assert result.columns == {"email": "Email", "first_name": "First Name", "last_name": "Last Name",
+                              "zip_code": "ZIP Code", "phone": "Phone"}  # fmt: skip
+    alice = Member.objects.select_related("user").get(user__email="alice.one@example.net")
+    assert alice.status == Member.Status.IMPORTED
+    assert alice.chapter == chapter_a
+    assert str(alice.phone) == "+18035550101"
+    assert not alice.user.has_usable_password()
+    assert Member.objects.get(user__email="carol.three@example.net").zip_code_id == SC_ZIP
+    assert mailoutbox == []
+    assert MembershipEvent.objects.net_for(chapter=chapter_a) == 3
+    assert Member.objects.counted().filter(chapter=chapter_a).count() == 3
+    assert LogEntry.objects.filter(object_id=str(chapter_a.pk), change_message__startswith="Roster import").exists()
+
+
+def test_rerunning_the_same_file_changes_nothing(chapter_a):
+    run(chapter_a, CLEAN)
+    before = snapshot()
+    events = MembershipEvent.objects.count()
+    result = run(chapter_a, CLEAN)
+    assert (result.created, result.updated, result.unchanged) == (0, 0, 3)
+    assert snapshot() == before
+    assert MembershipEvent.objects.count() == events
+
+
+def test_updated_rows_update(chapter_a):
+    run(chapter_a, CLEAN)
+    result = run(chapter_a, HEADER + "alice.one@example.net,Alicia,One,29401,803-555-0199\n")
+    assert (result.created, result.updated) == (0, 1)
+    alice = Member.objects.select_related("user", "county").get(user__email="alice.one@example.net")
+    assert alice.user.first_name == "Alicia"
+    assert alice.county.name == "Charleston County"
+    assert str(alice.phone) == "+18035550199"
+    assert User.objects.filter(email="alice.one@example.net").count() == 1
+
+
+BAD = HEADER + (
+    "good.one@example.net,Good,One,29201,\n"  # line 2
+    "not-an-email,Bad,Email,29201,\n"  # line 3
+    "zip.unknown@example.net,Bad,Zip,00000,\n"  # line 4
+    "good.one@example.net,Dup,Licate,29201,\n"  # line 5
+    f"out.of.territory@example.net,Out,Side,{WY_ZIP},\n"  # line 6
+    "ragged@example.net,Too,Few\n"  # line 7
+    "bad.phone@example.net,Bad,Phone,29201,12\n"  # line 8
+    "good.two@example.net,Good,Two,29401,\n"  # line 9
+)
+EXPECTED_ERRORS = {3: "Not a valid email", 4: "Unknown ZIP", 5: "Same email as line 2", 6: "outside the territory",
+                   7: "fields where the header has", 8: "Not a valid phone"}  # fmt: skip
+
+
+def assert_expected_errors(result) -> None:
+    assert {e.line for e in result.errors} == set(EXPECTED_ERRORS)
+    for error in result.errors:
+        assert EXPECTED_ERRORS[error.line] in error.reason
+
+
+def test_bad_rows_all_or_nothing_refuses_whole_file(chapter_a, chapter_b):
+    result = run(chapter_a, BAD, mode=Mode.ALL_OR_NOTHING)
+    assert not result.committed
+    assert_expected_errors(result)
+    assert not Member.objects.exists()
+    assert not User.objects.exists()
+
+
+def test_bad_rows_only_good_rows_imports_the_rest(chapter_a, chapter_b):
+    result = run(chapter_a, BAD, mode=Mode.ONLY_GOOD_ROWS)
+    assert result.committed
+    assert_expected_errors(result)
+    assert sorted(Member.objects.values_list("user__email", flat=True)) == [
+        "good.one@example.net", "good.two@example.net",
+    ]  # fmt: skip
+
+
+def test_preview_writes_nothing(chapter_a):
+    result = run(chapter_a, CLEAN, commit=False)
+    assert result.created == 3
+    assert len(result.sample) == 3
+    assert not Member.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        ("Name,ZIP\nx,29201\n", "Missing required column: Email"),
+        ("Email,Phone\nx@example.net,\n", "Missing required column: ZIP code"),
+        (b"Email,ZIP\n" + "jos\xe9@example.net,29201\n".encode("latin-1"), "not UTF-8"),
+        ("", "empty"),
+    ],
+)
+def test_unreadable_files_are_refused_with_reason(chapter_a, data, reason):
+    result = run(chapter_a, data, mode=Mode.ONLY_GOOD_ROWS)
+    assert not result.committed
+    assert reason in result.errors[0].reason
+    assert not Member.objects.exists()
+
+
+def test_self_registered_member_is_not_overwritten(chapter_a, sc_member):
+    result = run(chapter_a, HEADER + "ANN.A@example.net,Someone,Else,29401,\n")
+    assert result.skipped[0].line == 2
+    sc_member.refresh_from_db()
+    assert sc_member.user.first_name == "Ann"
+    assert sc_member.status == Member.Status.ACTIVE
+
+
+def test_ten_thousand_rows(chapter_a, django_assert_max_num_queries):
+    lines = [HEADER] + [
+        f"person{i}@example.net,First{i},Last{i},{SC_ZIP if i % 2 else '29401'},\n" for i in range(10_000)
+    ]
+    data = "".join(lines)
+    # Batched: a few queries per 2,000 rows, not per row.
+    with django_assert_max_num_queries(60):
+        result = run(chapter_a, data)
+    assert result.committed
+    assert result.created == 10_000
+    assert Member.objects.filter(chapter=chapter_a, status="imported").count() == 10_000
+    assert MembershipEvent.objects.net_for(chapter=chapter_a) == 10_000
+    again = run(chapter_a, data)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 10_000)
+
+
+def test_command_imports_with_progress_and_refuses_bad_file(chapter_a, chapter_b, tmp_path, capsys):
+    good = tmp_path / "roster.csv"
+    good.write_text(CLEAN)
+    call_command("import_members", str(good), "--chapter", "south-carolina")
+    assert Member.objects.count() == 3
+    assert "3 created" in capsys.readouterr().out
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text(BAD)
+    with pytest.raises(CommandError, match="Nothing imported"):
+        call_command("import_members", str(bad), "--chapter", "south-carolina")
+    assert Member.objects.count() == 3
+    errors = tmp_path / "errors.csv"
+    call_command("import_members", str(bad), "--chapter", "south-carolina", "--only-good-rows", "--errors", str(errors))
+    assert Member.objects.count() == 5
+    assert "line,email,reason" in errors.read_text()
+    with pytest.raises(CommandError, match="No chapter"):
+        call_command("import_members", str(good), "--chapter", "atlantis")

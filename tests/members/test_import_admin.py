@@ -1,0 +1,122 @@
+"""The admin's roster import (upload → preview → commit) and invitations to claim an account."""
+
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from members.models import Member
+from tests.members.test_admin import ROLES
+from tests.members.test_import import BAD, CLEAN
+
+IMPORT_URL = "/admin/members/member/import/"
+
+
+@pytest.fixture
+def as_role(request, client, chapter_a, chapter_b):
+    def login(role: str):
+        if role != "anonymous":
+            client.force_login(request.getfixturevalue(role))
+        return client
+
+    return login
+
+
+def upload(client, chapter, text: str, mode: str = "all"):
+    return client.post(
+        IMPORT_URL, {"chapter": chapter.pk, "mode": mode, "file": SimpleUploadedFile("roster.csv", text.encode())}
+    )
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_import_page_by_role(as_role, role, django_assert_max_num_queries):
+    client = as_role(role)
+    with django_assert_max_num_queries(15):
+        response = client.get(IMPORT_URL)
+    expected = {"national": 200, "coordinator_a": 200, "coordinator_b": 200, "member": 302, "anonymous": 302}
+    assert response.status_code == expected[role]
+    if role == "coordinator_a":
+        html = response.content.decode()
+        assert "South Carolina Consents" in html
+        assert "Wyoming Consents" not in html
+
+
+def test_preview_then_commit(as_role, chapter_a):
+    client = as_role("coordinator_a")
+    response = upload(client, chapter_a, CLEAN)
+    html = response.content.decode()
+    assert "Preview" in html
+    assert "First Name" in html
+    assert "alice.one@example.net" in html.lower()
+    assert not Member.objects.exists()
+    token = response.context["token"]
+    response = client.post(IMPORT_URL, {"token": token})
+    assert response.status_code == 302
+    assert Member.objects.filter(chapter=chapter_a, status="imported").count() == 3
+
+
+def test_bad_file_all_or_nothing_offers_no_import_and_lists_errors(as_role, chapter_a):
+    client = as_role("coordinator_a")
+    response = upload(client, chapter_a, BAD, mode="all")
+    html = response.content.decode()
+    assert "Not a valid email" in html
+    assert 'name="token"' not in html
+    errors = client.get(f"{IMPORT_URL}{response.context['token']}/errors.csv")
+    assert errors["Content-Type"].startswith("text/csv")
+    assert "3,not-an-email" in errors.content.decode()
+    assert not Member.objects.exists()
+
+
+def test_bad_file_only_good_rows_imports_good_ones(as_role, chapter_a):
+    client = as_role("coordinator_a")
+    response = upload(client, chapter_a, BAD, mode="good")
+    client.post(IMPORT_URL, {"token": response.context["token"]})
+    assert Member.objects.count() == 2
+
+
+def test_coordinator_cannot_import_into_other_chapter(as_role, chapter_b):
+    response = upload(as_role("coordinator_a"), chapter_b, CLEAN)
+    assert "chapter" in response.context["form"].errors
+    assert not Member.objects.exists()
+
+
+def test_other_coordinator_cannot_use_an_upload_token(as_role, client, chapter_a, coordinator_b):
+    response = upload(as_role("coordinator_a"), chapter_a, CLEAN)
+    token = response.context["token"]
+    client.force_login(coordinator_b)
+    assert client.post(IMPORT_URL, {"token": token}).status_code == 404
+    assert client.get(f"{IMPORT_URL}{token}/errors.csv").status_code == 404
+    assert not Member.objects.exists()
+
+
+def test_invitation_is_sent_only_when_asked_and_link_claims_once(as_role, client, chapter_a, mailoutbox):
+    coordinator = as_role("coordinator_a")
+    upload_response = upload(coordinator, chapter_a, CLEAN)
+    coordinator.post(IMPORT_URL, {"token": upload_response.context["token"]})
+    assert mailoutbox == []
+    alice = Member.objects.get(user__email="alice.one@example.net")
+    response = coordinator.post(
+        "/admin/members/member/", {"action": "send_invitations", "_selected_action": [alice.pk]}
+    )
+    assert response.status_code == 302
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == ["alice.one@example.net"]
+    path = re.search(r"https?://[^/\s]+(/join/claim/\S+/)", mailoutbox[0].body).group(1)
+
+    client.logout()
+    assert client.get(path).status_code == 200
+    response = client.post(
+        path, {"new_password1": "a-fresh-long-passphrase", "new_password2": "a-fresh-long-passphrase"}
+    )
+    assert response.status_code == 302
+    alice.refresh_from_db()
+    assert alice.status == Member.Status.ACTIVE
+    assert alice.user.check_password("a-fresh-long-passphrase")
+    assert alice.user.emailaddress_set.get().verified
+    client.logout()
+    assert client.get(path).status_code == 400  # single use
+
+
+def test_invitation_link_with_bad_token_is_refused(client, chapter_a):
+    assert client.get("/join/claim/MQ/not-a-token/").status_code == 400
+    assert client.get("/join/claim/%%%/x/").status_code in (400, 404)
