@@ -13,6 +13,7 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db import connections
+from pytest_django.plugin import blocking_manager_key
 
 from chapters.models import Chapter, County, Officer, State
 from members.models import CHAPTER_COORDINATORS, NATIONAL_COORDINATORS, User
@@ -37,6 +38,42 @@ def _fresh_cache(request, django_db_blocker):
         # which Django sees as another context), it would outlive the run and keep the test
         # database from being dropped.
         connections.close_all()
+
+
+def restore_reference_data() -> None:
+    """Reload what the migrations put in the database (geography, role groups) if a flush emptied it."""
+    from django.apps import apps
+
+    from chapters.geo import load_geography
+    from chapters.models import ZipCode
+    from members.roles import sync_role_groups
+
+    if not State.objects.exists():
+        load_geography(State, County, ZipCode)
+    if not Group.objects.filter(name=NATIONAL_COORDINATORS).exists():
+        sync_role_groups(apps)
+
+
+def uses_transactions(item) -> bool:
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """Transactional tests (browser tests on the live server) end by flushing every table,
+    including the reference data the migrations loaded; later tests need it back."""
+    result = yield
+    if uses_transactions(item) and nextitem is not None:  # after the last test the database is gone
+        with item.config.stash[blocking_manager_key].unblock():
+            restore_reference_data()
+    return result
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request) -> None:
+    if uses_transactions(request.node):
+        request.getfixturevalue("transactional_db")
+        restore_reference_data()
 
 
 def make_user(email: str, **fields) -> User:

@@ -84,6 +84,7 @@ PAGES: dict[str, Page] = {
     "members:join": Page("/join/", expect(OK, (OK, REDIRECT), (OK, REDIRECT), (OK, REDIRECT), (OK, REDIRECT))),
     "members:join-state": Page("/join/sc/", expect(OK, (OK, REDIRECT), (OK, REDIRECT), (OK, REDIRECT), (OK, REDIRECT))),
     # The page after joining: for people with a membership; others get 404.
+    "members:claim": Page("/join/claim/MQ/not-a-token/", BAD_TOKEN),
     "members:welcome": Page("/join/welcome/", expect(REDIRECT, (OK, NOT_FOUND), NOT_FOUND, NOT_FOUND, NOT_FOUND)),
     "members:profile": Page("/profile/", expect(REDIRECT, OK, (OK, REDIRECT), (OK, REDIRECT), (OK, REDIRECT))),
     "members:leave": Page("/profile/leave/", expect(REDIRECT, (OK, NOT_ALLOWED, REDIRECT), (OK, NOT_ALLOWED, REDIRECT),
@@ -141,6 +142,10 @@ ADMIN_EXTRA: dict[str, Page] = {
                                                                                  NOT_FOUND, NOT_FOUND)),
     "admin:app_list": Page("/admin/chapters/", STAFF_ONLY),
     "admin:members_member_export": Page("/admin/members/member/export/", expect(REDIRECT, REDIRECT, OK, OK, OK)),
+    "admin:members_member_import": Page("/admin/members/member/import/", STAFF_ONLY),
+    "admin:members_member_import_errors": Page(
+        "/admin/members/member/import/not-a-token/errors.csv", expect(REDIRECT, REDIRECT, DENIED, DENIED, DENIED)
+    ),
     "admin:chapters_chapter_onboard": Page("/admin/chapters/chapter/onboard/", NATIONAL_ONLY),
     "admin:chapters_chapter_uncovered": Page("/admin/chapters/chapter/uncovered/", STAFF_ONLY),
     "admin:chapters_chapter_uncovered_state": Page(

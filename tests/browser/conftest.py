@@ -41,16 +41,6 @@ def browser():
         browser.close()
 
 
-@pytest.fixture(autouse=True)
-def _geography(transactional_db):
-    """Transactional tests end with a flush that also empties the tables the migrations filled."""
-    from chapters.geo import load_geography
-    from chapters.models import County, State, ZipCode
-
-    if not State.objects.exists():
-        load_geography(State, County, ZipCode)
-
-
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url)

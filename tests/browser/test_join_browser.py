@@ -2,22 +2,11 @@
 
 import re
 
-import pytest
-
-from chapters.geo import load_geography
-from chapters.models import County, State, ZipCode
 from members.models import Member
 from tests.browser.conftest import screenshot
 
 
-@pytest.fixture
-def geography(transactional_db):
-    """A live-server test before this one flushed the tables, geography (loaded by a migration) included."""
-    if not ZipCode.objects.filter(code="29201").exists():
-        load_geography(State, County, ZipCode)
-
-
-def test_join_from_state_link_verify_and_edit_profile(geography, phone_page, chapter_a, mailoutbox):
+def test_join_from_state_link_verify_and_edit_profile(phone_page, chapter_a, mailoutbox):
     page = phone_page
     page.goto("/join/sc/?ref=phone-test&utm_source=instagram")
     assert "Join South Carolina Consents" in page.text_content("h1")

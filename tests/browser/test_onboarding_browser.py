@@ -2,24 +2,14 @@
 
 import re
 
-import pytest
-from django.apps import apps as django_apps
+from allauth.mfa.utils import decrypt
 from django.contrib.auth.models import Group
 
-from chapters.geo import load_geography
-from chapters.models import Chapter, County, State, ZipCode
-from members.models import NATIONAL_COORDINATORS
-from members.roles import sync_role_groups
+from chapters.models import Chapter
+from members.models import NATIONAL_COORDINATORS, User
 from tests.browser.conftest import screenshot
-from tests.conftest import PASSWORD, make_user
-
-
-@pytest.fixture
-def geography(transactional_db) -> None:
-    """Live-server tests empty the database when they end, migration data included: load it back."""
-    if not County.objects.exists():
-        load_geography(State, County, ZipCode)
-    sync_role_groups(django_apps)
+from tests.coalition.test_accounts_security import totp_now
+from tests.conftest import PASSWORD, make_staff_mfa, make_user
 
 
 def log_in(page, email: str, password: str) -> None:
@@ -30,11 +20,20 @@ def log_in(page, email: str, password: str) -> None:
     page.get_by_role("button", name="Sign In").click()
 
 
-def test_national_coordinator_onboards_a_state_group(geography, page, browser, live_server, mailoutbox):
+def enter_totp(page, secret: str) -> None:
+    """Staff sign in with a second factor: allauth asks for the authenticator app's code."""
+    page.wait_for_url("**/accounts/2fa/authenticate/**")
+    page.get_by_label("Code").fill(totp_now(secret))
+    page.get_by_role("button", name="Sign In").click()
+
+
+def test_national_coordinator_onboards_a_state_group(page, browser, live_server, mailoutbox):
     national = make_user("nat@example.org", first_name="Nat", last_name="Ional", is_staff=True)
     national.groups.add(Group.objects.get(name=NATIONAL_COORDINATORS))
+    secret = decrypt(make_staff_mfa(national).data["secret"])
 
     log_in(page, "nat@example.org", PASSWORD)
+    enter_totp(page, secret)
     page.wait_for_url("**/admin/")
     page.goto("/admin/chapters/chapter/")
     page.get_by_role("link", name="Onboard a state group").click()
@@ -68,13 +67,16 @@ def test_national_coordinator_onboards_a_state_group(geography, page, browser, l
     invited.get_by_label("New password", exact=True).fill("a-long-new-password-7")
     invited.get_by_label("New password confirmation").fill("a-long-new-password-7")
     invited.get_by_role("button", name="Set password and log in").click()
-    invited.wait_for_url("**/admin/")
+    # Logged in, but the admin opens only once they have a second factor.
+    invited.wait_for_url("**/accounts/2fa/")
+    assert "Set up two-factor authentication" in invited.text_content("body")
+    make_staff_mfa(User.objects.get(email="rita@example.org"))  # as if they scanned the code in their app
     invited.goto("/admin/chapters/chapter/")
     assert "Red New York" in invited.text_content("#result_list")
     context.close()
 
 
-def test_find_your_chapter_on_a_phone(geography, phone_page):
+def test_find_your_chapter_on_a_phone(phone_page):
     chapter = Chapter.objects.create(name="South Carolina Consents", slug="south-carolina", state_id="SC")
     chapter.set_territory(mode=Chapter.TerritoryMode.WHOLE_STATE)
     page = phone_page

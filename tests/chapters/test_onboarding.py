@@ -10,6 +10,7 @@ from django.urls import reverse
 from chapters.models import Chapter, County, Officer
 from chapters.onboarding import make_invitation_token
 from members.models import CHAPTER_COORDINATORS, User
+from tests.conftest import make_staff_mfa
 
 ONBOARD = "/admin/chapters/chapter/onboard/"
 
@@ -71,7 +72,9 @@ def test_onboarding_end_to_end(client, national, mailoutbox, django_capture_on_c
     assert response.status_code == 302
     assert response.url == "/admin/"
 
-    # Logged in now, and what the admin shows is their own chapter only.
+    # Logged in now; the admin first asks for a second factor, then shows their own chapter only.
+    assert client.get("/admin/chapters/chapter/").url == "/accounts/2fa/"
+    make_staff_mfa(User.objects.get(email="rita.vance@example.org"))
     changelist = client.get("/admin/chapters/chapter/").content.decode()
     assert "Red New York" in changelist
     assert "Wyoming Consents" not in changelist

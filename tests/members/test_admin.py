@@ -7,6 +7,7 @@ import pytest
 from django.contrib.admin.models import LogEntry
 
 from members.models import Member, MemberExport
+from tests.conftest import make_staff_mfa
 from tests.members.conftest import CA_ZIP, SC_ZIP, WY_ZIP, make_member
 
 ROLES = ["national", "coordinator_a", "coordinator_b", "member", "anonymous"]
@@ -216,7 +217,9 @@ def test_coordinators_do_not_see_user_admin(as_role, roster):
 def test_superuser_deleting_a_user_keeps_history_true(client, sc_member, chapter_a):
     from members.models import MembershipEvent, User
 
-    client.force_login(User.objects.create_superuser("root@example.org", "x"))
+    root = User.objects.create_superuser("root@example.org", "x")
+    make_staff_mfa(root)
+    client.force_login(root)
     response = client.post(f"/admin/members/user/{sc_member.user.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     assert not Member.objects.filter(pk=sc_member.pk).exists()
