@@ -1,7 +1,6 @@
 """A visitor endorses, confirms by mail, a coordinator verifies and publishes, and it is on the wall.
 
-The chapter page (/chapters/<slug>/) does not exist on this branch yet, so the last
-step checks the wall filtered to the chapter's state instead.
+It then shows on the wall, on its own page and on its state's chapter page.
 """
 
 import re
@@ -63,3 +62,6 @@ def test_visitor_endorsement_goes_through_review_to_the_wall(page, live_server, 
     assert "<b>Really.</b>" in page.text_content("main")  # shown as text, not markup
     assert "dana@whitfield.example.com" not in page.content()
     screenshot(page, "endorsement-published")
+
+    page.goto(f"/chapters/{coordinator_a.officer_terms.get().chapter.slug}/")
+    assert "Dana Whitfield" in page.text_content("#endorsements-heading + ul")

@@ -37,6 +37,13 @@ def test_home_map_and_question_are_accessible(browser, live_server, chapter_a, c
     screenshot(page, f"home-{size}")
     assert accessibility_violations(page) == []
 
+    page.goto(f"/chapters/{chapter_a.slug}/")
+    assert page.get_by_role("heading", level=1).text_content() == chapter_a.name
+    assert "Our question" in page.text_content("main")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(page, f"chapter-{size}")
+    assert accessibility_violations(page) == []
+
     page.goto("/question/")
     page.get_by_role("radio", name="Yes").check()
     page.get_by_label("Your state").select_option("SC")
