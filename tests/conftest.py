@@ -107,7 +107,7 @@ def chapter_a(db) -> Chapter:
         name="South Carolina Consents", slug="south-carolina", state=State.objects.get(code="SC"),
         status=Chapter.Status.ACTIVE,
     )  # fmt: skip
-    County.objects.filter(state="SC").update(chapter=chapter)
+    chapter.set_territory(mode=Chapter.TerritoryMode.WHOLE_STATE)
     return chapter
 
 
@@ -116,7 +116,7 @@ def chapter_b(db) -> Chapter:
     chapter = Chapter.objects.create(
         name="Wyoming Consents", slug="wyoming", state=State.objects.get(code="WY"), status=Chapter.Status.ACTIVE
     )
-    County.objects.filter(state="WY").update(chapter=chapter)
+    chapter.set_territory(mode=Chapter.TerritoryMode.WHOLE_STATE)
     return chapter
 
 

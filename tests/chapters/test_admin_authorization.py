@@ -157,7 +157,11 @@ def test_coordinator_cannot_change_territory_state_or_status(client, chapter_row
     assert response.status_code == 302, response.content.decode()[:3000]
     chapter.refresh_from_db()
     assert chapter.question == "Would you really mind if California left?"
-    assert (chapter.status, chapter.state_id, chapter.territory_mode) == ("active", "SC", "only")
+    assert (chapter.status, chapter.state_id, chapter.territory_mode) == (
+        "active",
+        "SC",
+        Chapter.TerritoryMode.WHOLE_STATE,
+    )
     assert chapter.counties.filter(state="WY").count() == 0
 
 

@@ -95,7 +95,7 @@ def test_bad_rows_all_or_nothing_refuses_whole_file(chapter_a, chapter_b):
     assert not result.committed
     assert_expected_errors(result)
     assert not Member.objects.exists()
-    assert not User.objects.exists()
+    assert not User.objects.filter(email__endswith="@example.net").exists()
 
 
 def test_bad_rows_only_good_rows_imports_the_rest(chapter_a, chapter_b):
