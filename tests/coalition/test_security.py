@@ -18,7 +18,9 @@ PRODUCTION = {
 
 
 def test_check_deploy_reports_nothing_in_production():
-    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION and k != "COALITION_TESTING"}
+    # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for Playwright; production never has it.
+    unset = {"COALITION_TESTING", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION and k not in unset}
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         env={**clean, **PRODUCTION}, cwd=BASE_DIR, capture_output=True, text=True, timeout=120,
