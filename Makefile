@@ -1,5 +1,6 @@
 # make run   - the app with demo data on http://127.0.0.1:8000 (embedded PostgreSQL unless DATABASE_URL is set)
 # make serve - the app as in production (DEBUG off, gunicorn, WhiteNoise) on http://127.0.0.1:8000
+# make bench - the performance benchmark (BENCH_ARGS=--quick for a few minutes); see README, Performance
 # make test  - lint, migration check, Django checks and the whole test suite
 # make backup / make restore FILE=... - pg_dump / pg_restore of the database under .data/backups/
 PYTHON ?= python3
@@ -15,7 +16,7 @@ SERVE_ENV := DEBUG=false EMBEDDED_DB=true ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.
 	SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0 \
 	EMAIL_BACKEND=$${EMAIL_BACKEND:-coalition.mail.ConsoleAndFileBackend}
 
-.PHONY: setup run serve backup restore test lint format migrations-check clean-data
+.PHONY: setup run serve backup restore test lint format migrations-check clean-data bench
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -64,3 +65,9 @@ test: setup lint migrations-check
 
 clean-data:
 	rm -rf .data
+
+# Creates, migrates and seeds coalition_bench_large and coalition_bench_small on the same
+# PostgreSQL (kept between runs), serves each with gunicorn as `make serve` does, and writes
+# .data/bench/latest.json. BENCH_ARGS=--quick: 20,000 vs 2,000 members, 3 s per endpoint.
+bench: setup
+	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
