@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
@@ -77,6 +78,29 @@ class ChapterFilter(admin.SimpleListFilter):
         return queryset
 
 
+def distinct_utm_sources(limit: int = 50) -> list[str]:
+    """All members' utm_source values, hopping along member_utm_source_idx from one value to the next.
+
+    A plain DISTINCT reads every member's row (a fifth of a second at a million, on every
+    changelist load); this reads one index entry per distinct value.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH RECURSIVE source AS (
+                (SELECT utm_source FROM members_member WHERE utm_source > '' ORDER BY utm_source LIMIT 1)
+                UNION ALL
+                SELECT (SELECT m.utm_source FROM members_member m WHERE m.utm_source > source.utm_source
+                        ORDER BY m.utm_source LIMIT 1)
+                FROM source WHERE source.utm_source IS NOT NULL
+            )
+            SELECT utm_source FROM source WHERE utm_source IS NOT NULL LIMIT %s
+            """,
+            [limit],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
 class SourceFilter(admin.SimpleListFilter):
     """The utm_source values among the members the viewer may see (never another chapter's)."""
 
@@ -84,10 +108,13 @@ class SourceFilter(admin.SimpleListFilter):
     parameter_name = "utm_source"
 
     def lookups(self, request, model_admin):
-        values = (
-            model_admin.get_queryset(request).exclude(utm_source="").order_by("utm_source")
-            .values_list("utm_source", flat=True).distinct()[:50]
-        )  # fmt: skip
+        if request.user.is_national_coordinator:
+            values = distinct_utm_sources()
+        else:
+            values = (
+                model_admin.get_queryset(request).exclude(utm_source="").order_by("utm_source")
+                .values_list("utm_source", flat=True).distinct()[:50]
+            )  # fmt: skip
         return [(v, v) for v in values] + [("-", "(none)")]
 
     def queryset(self, request, queryset):

@@ -285,6 +285,8 @@ def bench_database(label: str, url: str, args: argparse.Namespace, members: int)
     results: dict = {"members": members, "seed_seconds": seed_seconds, "endpoints": {}, **prep["extra"]}
     try:
         for name, spec in prep["endpoints"].items():
+            if args.only and args.only not in name and name != "floor (/health/)":
+                continue
             cookie = prep["cookies"].get(spec["as"], "")
             row = latency(server.port, spec["url"], cookie, args.requests)
             row.update(throughput(server.port, spec["url"], cookie, args.seconds))
@@ -369,8 +371,9 @@ def orchestrate(args: argparse.Namespace) -> None:
     with psycopg.connect(with_database(base, "postgres")) as conn:
         report["machine"]["postgresql"] = conn.execute("SHOW server_version").fetchone()[0]
     report["table"] = print_table(report)
-    (OUT_DIR / "latest.json").write_text(json.dumps(report, indent=2, default=str))
-    print(f"Written to {OUT_DIR / 'latest.json'}")
+    name = f"only-{args.only.replace(' ', '-')}.json" if args.only else "latest.json"
+    (OUT_DIR / name).write_text(json.dumps(report, indent=2, default=str))
+    print(f"Written to {OUT_DIR / name}")
 
 
 # --------------------------------------------------------------------------------------
@@ -398,6 +401,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, help="Seconds of throughput per endpoint (default 10).")
     parser.add_argument("--requests", type=int, help="Sequential requests for the latency figures (default 100).")
     parser.add_argument("--import-rows", type=int, help="Rows in the CSV import (default 100,000).")
+    parser.add_argument("--only", help="Measure only the endpoints whose name contains this (and the floor).")
     parser.add_argument("--reseed", action="store_true", help="Seed again even if the member count matches.")
     args = parser.parse_args()
     quick = args.quick
