@@ -214,6 +214,7 @@ def seed_chapters() -> list[Chapter]:
                 County.objects.filter(pk__in=[c.pk for c in listed]).update(chapter=chapter)
             else:
                 County.objects.filter(state=state).update(chapter=chapter)
+    place_members_in_new_chapters()
     chapters = list(Chapter.objects.order_by("pk"))
     pages = [
         SocialPage(chapter=c, platform=platform, url=f"https://{platform}.example.com/{SEED_PREFIX}{c.slug}")
@@ -222,6 +223,28 @@ def seed_chapters() -> list[Chapter]:
     ]
     SocialPage.objects.bulk_create(pages, ignore_conflicts=True)
     return chapters
+
+
+def place_members_in_new_chapters() -> None:
+    """Members who lived where no chapter was (the demo's) now belong to the new chapter there.
+
+    Each counted one gets a "moved" event, so that the history still adds up to the members.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH placed AS (
+                UPDATE members_member m SET chapter_id = c.chapter_id
+                FROM chapters_county c
+                WHERE m.county_id = c.fips AND m.chapter_id IS NULL AND c.chapter_id IS NOT NULL
+                RETURNING m.id, m.chapter_id, m.state_id, m.status
+            )
+            INSERT INTO members_membershipevent
+                (member_id, kind, occurred_at, from_chapter_id, to_chapter_id, from_state_id, to_state_id, source)
+            SELECT id, 'moved', now(), NULL, chapter_id, state_id, state_id, 'admin'
+            FROM placed WHERE status IN ('active', 'imported')
+            """
+        )
 
 
 def _reserve_ids(cursor, table: str, count: int) -> int:

@@ -34,10 +34,11 @@ def _fresh_cache(request, django_db_blocker):
     yield
     with django_db_blocker.unblock():
         cache.clear()
-        # Opened outside the test's own connection handling (e.g. under Playwright's greenlets,
-        # which Django sees as another context), it would outlive the run and keep the test
-        # database from being dropped.
-        connections.close_all()
+        if uses_transactions(request.node):
+            # Opened outside the test's own connection handling (under Playwright's greenlets,
+            # which Django sees as another context), it would outlive the run and keep the test
+            # database from being dropped.
+            connections.close_all()
 
 
 def restore_reference_data() -> None:

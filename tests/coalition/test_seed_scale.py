@@ -9,7 +9,7 @@ from django.db.models.functions import Lower
 
 from chapters.models import Chapter, County, SocialPage
 from coalition.models import Answer, ReachSnapshot
-from coalition.scale import SEED_PASSWORD
+from coalition.scale import SEED_PASSWORD, SEED_PREFIX, SEED_REACH_NOTE
 from endorsements.models import Endorsement
 from members.models import ConsentRecord, Member, MembershipEvent, User
 
@@ -78,19 +78,22 @@ def test_seed_adds_consents_endorsements_answers_and_reach(seeded, db):
         ConsentRecord.objects.filter(topic="email_updates").count() == Member.objects.filter(email_updates=True).count()
     )
     assert Member.objects.exclude(utm_source="").exists()
-    assert Endorsement.objects.count() == 500
+    assert Endorsement.objects.filter(slug__startswith=SEED_PREFIX).count() == 500
     assert Endorsement.objects.published().count() > 300
     assert {k for k, _ in Endorsement.Kind.choices} == set(Endorsement.objects.values_list("kind", flat=True))
-    assert Answer.objects.count() == 3000
+    assert Answer.objects.filter(visitor__startswith=SEED_PREFIX).count() == 3000
     assert SocialPage.objects.count() >= 3 * Chapter.objects.count()
-    assert ReachSnapshot.objects.count() == SocialPage.objects.count() * 105
+    assert (
+        ReachSnapshot.objects.filter(note=SEED_REACH_NOTE).count()
+        == SocialPage.objects.filter(url__contains=SEED_PREFIX).count() * 105
+    )
 
 
 def test_seed_refuses_to_run_twice_and_reset_rebuilds(seeded, db):
     with pytest.raises(CommandError, match="already loaded"):
         call_command("seed_scale", members=10, no_progress=True)
     call_command("seed_scale", members=300, endorsements=20, answers=30, reset=True, no_progress=True)
-    assert Member.objects.count() == 300
-    assert Endorsement.objects.count() == 20
+    assert Member.objects.filter(user__password=SEED_PASSWORD).count() == 300
+    assert Endorsement.objects.filter(slug__startswith=SEED_PREFIX).count() == 20
     assert 55 <= Chapter.objects.count() <= 65
     assert MembershipEvent.objects.filter(member__isnull=True).count() == 0
