@@ -26,6 +26,15 @@ class Scope:
     def national(self) -> bool:
         return self.chapters is None
 
+    @property
+    def key(self) -> str:
+        """Names the scope in cache keys: coordinators of the same chapters share their figures."""
+        return (
+            "national"
+            if self.national
+            else "chapters-" + "-".join(str(c.pk) for c in sorted(self.chapters, key=lambda c: c.pk))
+        )
+
     def gains(self):
         events = MembershipEvent.objects.all()
         if self.national:
@@ -119,3 +128,13 @@ def expansion_pipeline(limit: int = 15) -> list[dict]:
     ]
     rows.sort(key=lambda r: (-r["members"], -r["answers"], r["name"]))
     return [r for r in rows if r["members"] or r["answers"]][:limit]
+
+
+def figures(scope: Scope) -> dict:
+    """Everything the dashboard shows for a scope; the history scan behind it is cached by the view."""
+    return {
+        "series": members_over_time(scope),
+        "weekly": new_members_per_week(scope),
+        "sources": sources(scope),
+        "pipeline": expansion_pipeline() if scope.national else None,
+    }

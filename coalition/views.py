@@ -316,11 +316,10 @@ def reach_dashboard(request: HttpRequest) -> HttpResponse:
 @coordinator_required
 def growth_dashboard(request: HttpRequest) -> HttpResponse:
     scope = growth.scope_for(request.user)
-    series = growth.members_over_time(scope)
+    figures = cache.get_or_set(f"growth-{scope.key}", lambda: growth.figures(scope), 300)
+    series, weekly, source_rows = figures["series"], figures["weekly"], figures["sources"]
     title = "Members, all chapters" if scope.national else "Members of your chapters"
     members_chart = charts.line_chart(title, [charts.Series("Members", series)])
-    weekly = growth.new_members_per_week(scope)
-    source_rows = growth.sources(scope)
     figure = request.GET.get("csv")
     if figure == "members":
         header, rows = members_chart.table
@@ -341,6 +340,6 @@ def growth_dashboard(request: HttpRequest) -> HttpResponse:
             "weekly_chart": charts.bar_chart("New members per week", weekly),
             "sources_chart": charts.bar_chart("Where members came from", source_rows),
             "chapters": chapters,
-            "pipeline": growth.expansion_pipeline() if scope.national else None,
+            "pipeline": figures["pipeline"],
         },
     )
