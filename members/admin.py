@@ -193,6 +193,26 @@ def csv_safe(value) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+def _plain(value) -> str:
+    return "" if value is None else str(value)
+
+
+def _when(value) -> str:
+    return value.isoformat() if value else ""
+
+
+# Where each CSV column comes from, and how its value is written.
+CSV_SOURCES = [
+    "user__email", "user__first_name", "user__last_name", "phone", "zip_code_id", "county__name", "state_id",
+    "chapter__name", "status", "email_updates", "text_messages", "show_name_publicly", "ref", "utm_source",
+    "utm_medium", "utm_campaign", "utm_term", "utm_content", "joined_at",
+]  # fmt: skip
+CSV_CONVERTERS = [
+    csv_safe, csv_safe, csv_safe, _plain, _plain, _plain, _plain, csv_safe, _plain, _plain, _plain, _plain,
+    csv_safe, csv_safe, csv_safe, csv_safe, csv_safe, csv_safe, _when,
+]  # fmt: skip
+
+
 class Echo:
     def write(self, value: str) -> str:
         return value
@@ -438,28 +458,20 @@ class MemberAdmin(RosterImportMixin, admin.ModelAdmin):
             changelist = self.get_changelist_instance(request)
         except admin.options.IncorrectLookupParameters:
             return HttpResponseRedirect(reverse("admin:members_member_changelist"))
-        queryset = changelist.get_queryset(request).select_related("user", "county", "state", "chapter")
+        queryset = changelist.get_queryset(request)
         rows = queryset.count()
         export = MemberExport.objects.create(actor=request.user, rows=rows, filters=request.GET.urlencode()[:2000])
         audit.record(
             request.user, export, f"Exported {rows} members ({export.filters or 'no filters'}).", audit.ADDITION
         )
         writer = csv.writer(Echo())
+        # Plain values, not model instances: the export's cost is the database's, not Python's.
+        values = queryset.order_by("pk").values_list(*CSV_SOURCES)
 
         def lines():
             yield writer.writerow(CSV_COLUMNS)
-            for m in queryset.iterator(chunk_size=2000):
-                yield writer.writerow(
-                    [
-                        csv_safe(m.user.email), csv_safe(m.user.first_name), csv_safe(m.user.last_name),
-                        str(m.phone) if m.phone else "", m.zip_code_id, m.county.name, m.state_id,
-                        csv_safe(m.chapter.name if m.chapter else ""), m.status,
-                        m.email_updates, m.text_messages, m.show_name_publicly, csv_safe(m.ref),
-                        csv_safe(m.utm_source), csv_safe(m.utm_medium), csv_safe(m.utm_campaign),
-                        csv_safe(m.utm_term), csv_safe(m.utm_content),
-                        m.joined_at.isoformat() if m.joined_at else "",
-                    ]
-                )  # fmt: skip
+            for row in values.iterator(chunk_size=5000):
+                yield writer.writerow([convert(value) for convert, value in zip(CSV_CONVERTERS, row, strict=True)])
 
         response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")

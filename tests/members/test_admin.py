@@ -225,3 +225,21 @@ def test_superuser_deleting_a_user_keeps_history_true(client, sc_member, chapter
     assert not Member.objects.filter(pk=sc_member.pk).exists()
     assert MembershipEvent.objects.filter(member__isnull=True).count() == 2
     assert MembershipEvent.objects.net_for(chapter=chapter_a) == 0
+
+
+def test_export_row_holds_every_column_in_plain_form(as_role, chapter_a):
+    member = make_member("row@example.net", SC_ZIP, phone="+18035550123", ref="viral-post", email_updates=True)
+    rows = list(csv.DictReader(io.StringIO(body(as_role("coordinator_a").get("/admin/members/member/export/")))))
+    row = next(r for r in rows if r["email"] == "row@example.net")
+    assert row["phone"] == "+18035550123"
+    assert row["zip_code"] == SC_ZIP
+    assert row["county"] == member.county.name
+    assert row["state"] == "SC"
+    assert row["chapter"] == chapter_a.name
+    assert (row["status"], row["email_updates"], row["text_messages"], row["ref"]) == (
+        "active",
+        "True",
+        "False",
+        "viral-post",
+    )
+    assert row["joined_at"] == member.joined_at.isoformat()
