@@ -24,6 +24,7 @@ from coalition.search import fragment_filter
 from members.models import (
     ConsentRecord,
     Member,
+    MemberAccess,
     MemberExport,
     MembershipEvent,
     User,
@@ -450,6 +451,13 @@ class MemberAdmin(RosterImportMixin, admin.ModelAdmin):
             path("import/<str:token>/errors.csv", wrap(self.import_errors_view), name="members_member_import_errors"),
         ] + super().get_urls()
 
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            # Only reached when the record is in the viewer's scope (get_queryset).
+            MemberAccess.objects.create(member_id=object_id, actor=request.user, action=MemberAccess.Action.VIEWED)
+        return response
+
     def export_view(self, request: HttpRequest) -> HttpResponse:
         """The changelist's rows (same filters and search) as CSV, streamed in constant memory."""
         if not self.has_view_permission(request):
@@ -464,6 +472,7 @@ class MemberAdmin(RosterImportMixin, admin.ModelAdmin):
         audit.record(
             request.user, export, f"Exported {rows} members ({export.filters or 'no filters'}).", audit.ADDITION
         )
+        MemberAccess.objects.record_export(members=queryset, actor=request.user)
         writer = csv.writer(Echo())
         # Plain values, not model instances: the export's cost is the database's, not Python's.
         values = queryset.order_by("pk").values_list(*CSV_SOURCES)

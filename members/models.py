@@ -279,6 +279,44 @@ class MemberExport(models.Model):
         return f"Export of {self.rows} members on {self.created_at:%Y-%m-%d %H:%M}"
 
 
+class MemberAccessQuerySet(models.QuerySet):
+    def record_export(self, *, members, actor: User) -> int:
+        """One "exported" entry per exported member, written by the database in one statement."""
+        from django.db import connection
+
+        sql, params = members.order_by().values("pk").query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {MemberAccess._meta.db_table} (member_id, actor_id, action, at) "
+                f"SELECT m.id, %s, %s, clock_timestamp() FROM {Member._meta.db_table} m WHERE m.id IN ({sql})",
+                [actor.pk, MemberAccess.Action.EXPORTED, *params],
+            )
+            return cursor.rowcount
+
+
+class MemberAccess(models.Model):
+    """Who opened or exported a member's record, and when: the member can see it on their profile."""
+
+    class Action(models.TextChoices):
+        VIEWED = "viewed", "Viewed in the admin"
+        EXPORTED = "exported", "Included in a CSV export"
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="accesses")
+    actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    at = models.DateTimeField(default=timezone.now)
+
+    objects = MemberAccessQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name_plural = "member accesses"
+        indexes = [models.Index(fields=["member", "-at"], name="member_access_recent_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} by {self.actor or 'a deleted account'} on {self.at:%Y-%m-%d}"
+
+
 CONSENT_FIELDS = {
     "email_updates": ConsentRecord.Topic.EMAIL_UPDATES,
     "text_messages": ConsentRecord.Topic.TEXT_MESSAGES,
@@ -446,6 +484,10 @@ def member_data(user: User) -> dict:
             "source": e.source,
         }
         for e in member.events.select_related("from_chapter", "to_chapter")
+    ]
+    data["record_accesses"] = [
+        {"action": a.action, "by": str(a.actor) if a.actor else None, "at": a.at.isoformat()}
+        for a in member.accesses.select_related("actor")
     ]
     return data
 

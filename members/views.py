@@ -84,7 +84,8 @@ def profile(request: HttpRequest) -> HttpResponse:
             return redirect("members:profile")
     else:
         form = ProfileForm(instance=member)
-    return render(request, "members/member_profile.html", {"form": form, "member": member})
+    accesses = member.accesses.select_related("actor")[:20]
+    return render(request, "members/member_profile.html", {"form": form, "member": member, "accesses": accesses})
 
 
 @login_required
