@@ -40,7 +40,12 @@ def _forget_dead_handles(server) -> None:
     import psutil
 
     handles = server.global_process_id_list
-    handles.put([pid for pid in handles._get() if pid == os.getpid() or psutil.pid_exists(pid)])
+    registered = handles._get()
+    alive = [pid for pid in registered if pid == os.getpid() or psutil.pid_exists(pid)]
+    # Write only when a dead process is dropped: a live one may be unregistering itself right now,
+    # and rewriting the list it just changed would undo that.
+    if alive != registered:
+        handles.put(alive)
 
 
 def start(data_dir: Path) -> dict:
