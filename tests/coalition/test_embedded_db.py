@@ -34,7 +34,9 @@ def test_embedded_server_is_reused_and_leaves_no_orphan(tmp_path):
     assert (tmp_path / "postgres" / "PG_VERSION").read_text().strip() == "18"
 
 
-@pytest.mark.xfail(reason="flaky under CI load: a narrow race in the unlocked handle file remains (see note)", strict=False)
+@pytest.mark.xfail(
+    reason="flaky under CI load: a narrow race in the unlocked handle file remains (see note)", strict=False
+)
 def test_stopping_runserver_and_its_reloader_leaves_no_orphan(tmp_path):
     """runserver's reloader kills its child with SIGKILL when it is stopped; the server must still stop."""
     import signal
