@@ -1,11 +1,11 @@
-"""Demo details for the chapters created by coalition.demo: questions, a weekly call, social pages.
+"""Demo details for the chapters created by coalition.demo: questions and a weekly call.
 
-Idempotent, like the rest of the demo data. The pages' addresses are placeholders.
+Idempotent, like the rest of the demo data. Social pages and their reach are in coalition.demo.
 """
 
 import datetime
 
-from chapters.models import Chapter, SocialPage
+from chapters.models import Chapter
 
 QUESTIONS = {
     "south-carolina": "Would you really mind if California left?",
@@ -23,7 +23,3 @@ def load_demo_chapter_details() -> None:
     Chapter.objects.filter(slug="south-carolina", call_weekday__isnull=True).update(
         call_weekday=Chapter.Weekday.THURSDAY, call_time=datetime.time(19, 0), call_timezone="America/New_York"
     )
-    for chapter in Chapter.objects.filter(slug__in=["south-carolina", "red-new-york"]):
-        SocialPage.objects.get_or_create(
-            chapter=chapter, url=f"https://www.facebook.com/example-{chapter.slug}", defaults={"platform": "facebook"}
-        )

@@ -22,8 +22,7 @@ def chapter_list(request: HttpRequest) -> HttpResponse:
 
 def chapter_detail(request: HttpRequest, slug: str) -> HttpResponse:
     from coalition import calls
-    from coalition.models import Answer, ReachSnapshot
-    from coalition.views import bars
+    from coalition.models import Answer, ReachSnapshot, answer_bars
     from endorsements.models import Endorsement
     from members.models import Member
 
@@ -50,7 +49,7 @@ def chapter_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "public_members": Member.objects.public_names().filter(chapter=chapter).select_related("user")[:50],
         "call": calls.chapter_call(chapter),
         "national_call": calls.national_call(),
-        "answers": bars(state_counts),
+        "answers": answer_bars(state_counts),
         "endorsements": Endorsement.objects.published().for_state(chapter.state_id).for_wall()[:6],
     }
     return render(request, "chapters/chapter_detail.html", context)

@@ -147,3 +147,20 @@ class ReachSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.social_page} on {self.date}"
+
+
+def answer_bars(counts: dict[str, int]) -> dict:
+    """Counts of answers by choice as percentage bars, every choice present, in the form's order."""
+    total = sum(counts.values())
+    return {
+        "total": total,
+        "bars": [
+            {
+                "choice": choice,
+                "label": label,
+                "count": counts.get(choice, 0),
+                "percent": round(100 * counts.get(choice, 0) / total) if total else 0,
+            }
+            for choice, label in Answer.Choice.choices
+        ],
+    }

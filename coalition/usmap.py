@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.db.models import Count
+from django.urls import reverse
 
 from chapters.models import Chapter, County, State
 
@@ -65,6 +66,7 @@ def state_tiles(members_without_chapter: dict[str, int] | None = None) -> list[T
         for row in County.objects.values("state").annotate(total=Count("fips"), covered=Count("chapter")).order_by()
     }
     tiles = []
+    directory = reverse("chapters:chapter-list")
     for state in State.objects.all():
         row, column = TILES[state.code]
         chapters = chapters_by_state.get(state.code, [])
@@ -76,7 +78,7 @@ def state_tiles(members_without_chapter: dict[str, int] | None = None) -> list[T
             status = "members"
         else:
             status = "none"
-        href = f"/chapters/{chapters[0].slug}/" if len(chapters) == 1 else f"/chapters/#state-{state.code.lower()}"
+        href = chapters[0].get_absolute_url() if len(chapters) == 1 else f"{directory}#state-{state.code.lower()}"
         tiles.append(
             Tile(
                 code=state.code,

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from chapters.models import Chapter, CoalitionGoal, State
 from coalition import calls, charts, growth, usmap
 from coalition.forms import AnswerForm
-from coalition.models import Answer, CallAttendance, ReachSnapshot
+from coalition.models import Answer, CallAttendance, ReachSnapshot, answer_bars
 from members.models import Member
 
 RETRY_AFTER_SECONDS = 30
@@ -190,31 +190,18 @@ def question_context(form: AnswerForm, answer: Answer | None) -> dict:
     )  # fmt: skip
     states = {s.code: s.name for s in State.objects.all()}
     state_rows = sorted(
-        ({"code": code, "name": states.get(code, code), **bars(counts)} for code, counts in results["states"].items()),
+        (
+            {"code": code, "name": states.get(code, code), **answer_bars(counts)}
+            for code, counts in results["states"].items()
+        ),
         key=lambda row: (-row["total"], row["name"]),
     )
     return {
         "form": form,
         "answer": answer,
-        "national": bars(results["national"]),
+        "national": answer_bars(results["national"]),
         "state_rows": state_rows,
         "phrasings": phrasings,
-    }
-
-
-def bars(counts: dict[str, int]) -> dict:
-    total = sum(counts.values())
-    return {
-        "total": total,
-        "bars": [
-            {
-                "choice": choice,
-                "label": label,
-                "count": counts.get(choice, 0),
-                "percent": round(100 * counts.get(choice, 0) / total) if total else 0,
-            }
-            for choice, label in Answer.Choice.choices
-        ],
     }
 
 
