@@ -120,3 +120,27 @@ def test_invitation_is_sent_only_when_asked_and_link_claims_once(as_role, client
 def test_invitation_link_with_bad_token_is_refused(client, chapter_a):
     assert client.get("/join/claim/MQ/not-a-token/").status_code == 400
     assert client.get("/join/claim/%%%/x/").status_code in (400, 404)
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (b"PK\x03\x04\x14\x00\x06\x00" + b"\x00" * 40, "Excel workbook"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 40, "old Excel"),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "PDF"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 20, "an image"),
+        ("email,zip\nann@example.org,29201\n".encode("utf-16"), "UTF-16"),
+        (b"<html><script>alert(1)</script></html>", "not a CSV text file"),
+        (b"email,zip\x00\x01\x02", "not a CSV text file"),
+    ],
+)
+def test_a_file_that_is_not_csv_is_refused_by_its_content_whatever_its_name(as_role, chapter_a, content, says):
+    client = as_role("coordinator_a")
+    before = Member.objects.count()
+    response = client.post(
+        IMPORT_URL, {"chapter": chapter_a.pk, "mode": "all", "file": SimpleUploadedFile("roster.csv", content)}
+    )
+    assert response.status_code == 200
+    assert says in response.content.decode()
+    assert "Import" in response.content.decode()
+    assert Member.objects.count() == before
