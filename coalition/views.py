@@ -52,7 +52,9 @@ def health(request: HttpRequest) -> HttpResponse:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except DatabaseError as exc:
-        return JsonResponse({"status": "unavailable", "database": str(exc).strip()}, status=503)
+        response = JsonResponse({"status": "unavailable", "database": str(exc).strip()}, status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     return HttpResponse("ok", content_type="text/plain")
 
 
