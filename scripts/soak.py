@@ -28,6 +28,7 @@ import argparse
 import base64
 import dataclasses
 import datetime
+import hashlib
 import http.client
 import http.cookies
 import itertools
@@ -58,6 +59,7 @@ MIX = {"view": 60, "signup": 8, "edit": 16, "answer": 16}
 CSRF_FIELD = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 VISITOR_COOKIE = "coalition_visitor"
 EDIT_PREFIX = "Soak-"
+SEED = ["--members", "300", "--endorsements", "200", "--answers", "300", "--no-progress"]
 
 
 # --------------------------------------------------------------------------------------
@@ -115,17 +117,25 @@ class Recorder:
         self.started = time.monotonic()
         self.events: list[tuple[float, str, object]] = []
         self.missing_retry_after = 0
+        self.rejections: Counter = Counter()
         self.ledger = Ledger()
         self.examples: dict[str, str] = {}
 
     def now(self) -> float:
         return time.monotonic() - self.started
 
-    def record(self, kind: str, status: object, detail: str = "") -> None:
+    def record(self, started: float, kind: str, status: object, detail: str = "") -> None:
+        """`started`: when the request was sent, so a 503 is judged by when it asked, not when it was answered."""
         with self.lock:
-            self.events.append((self.now(), kind, status))
+            self.events.append((started, kind, status))
             if detail and str(status) not in self.examples:
                 self.examples[str(status)] = f"{kind}: {detail}"[:300]
+
+    def rejected(self, kind: str, path: str) -> None:
+        """A valid form sent back with errors (200): the server refused a write it should have taken."""
+        with self.lock:
+            self.rejections[kind] += 1
+            self.examples.setdefault(f"rejected {kind}", f"POST {path} answered 200 (form errors)")
 
 
 # --------------------------------------------------------------------------------------
@@ -155,13 +165,14 @@ class Person:
         if form is not None:
             body = urlencode(form)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
+        started = self.recorder.now()
         try:
             self.conn.request(method, path, body=body, headers=headers)
             response = self.conn.getresponse()
             data = response.read()
         except (OSError, http.client.HTTPException) as exc:
             self.conn.close()
-            self.recorder.record(kind, "dropped", f"{method} {path}: {exc!r}")
+            self.recorder.record(started, kind, "dropped", f"{method} {path}: {exc!r}")
             return None
         for header in response.headers.get_all("Set-Cookie") or []:
             for name, morsel in http.cookies.SimpleCookie(header).items():
@@ -170,7 +181,9 @@ class Person:
         if status == 503 and not response.headers.get("Retry-After"):
             with self.recorder.lock:
                 self.recorder.missing_retry_after += 1
-        self.recorder.record(kind, status, f"{method} {path}" if status >= 400 else "")
+        self.recorder.record(started, kind, status, f"{method} {path}" if status >= 400 else "")
+        if method == "POST" and status == 200:
+            self.recorder.rejected(kind, path)
         return status, response.headers, data
 
     def form_token(self, kind: str, path: str) -> str | None:
@@ -214,6 +227,7 @@ class Traffic:
         person.send("view", "GET", path)
 
     def signup(self, rng: random.Random) -> None:
+        """One newcomer; one in four double-clicks, sending the same form twice at once."""
         person = Person(self.port, self.recorder)
         try:
             token = person.form_token("signup", "/join/")
@@ -231,8 +245,23 @@ class Traffic:
                 "county": county,
                 "email_updates": "on",
             }
-            result = person.send("signup", "POST", "/join/", form)
-            if result is not None and result[0] == 302:
+            if rng.random() < 0.25:
+                twin = Person(self.port, self.recorder, person.cookies)
+                results = [None, None]
+                threads = [
+                    threading.Thread(
+                        target=lambda i=i, p=p: results.__setitem__(i, p.send("signup", "POST", "/join/", form))
+                    )
+                    for i, p in enumerate((person, twin))
+                ]
+                for thread in threads:
+                    thread.start()
+                for thread in threads:
+                    thread.join()
+                twin.close()
+            else:
+                results = [person.send("signup", "POST", "/join/", form)]
+            if any(result is not None and result[0] == 302 for result in results):
                 with self.recorder.lock:
                     self.recorder.ledger.signups.append(email)
         finally:
@@ -372,6 +401,7 @@ def summarise(name: str, phase: dict, lost: dict, recovery: tuple[bool, list] | 
         "error_examples": recorder.examples,
         "status_503": len(unavailable),
         "missing_retry_after": recorder.missing_retry_after,
+        "rejected": dict(recorder.rejections),
         **timing,
     }
     if "restart_done_s" in timing:
@@ -393,6 +423,8 @@ def summarise(name: str, phase: dict, lost: dict, recovery: tuple[bool, list] | 
                 failures.append(f"{count} × 503 without an outage")
         elif int(status) >= 400:
             failures.append(f"{count} × {status}")
+    for kind, count in recorder.rejections.items():
+        failures.append(f"{count} valid {kind} forms refused with errors")
     if recorder.missing_retry_after:
         failures.append(f"{recorder.missing_retry_after} × 503 without Retry-After")
     for kind, items in lost.items():
@@ -427,7 +459,8 @@ def print_table(report: dict) -> str:
             lines.append(
                 f"         PostgreSQL restarted at {phase['restart_started_s']} s, down {phase['postgres_down_s']} s; "
                 f"{phase['status_503']} × 503 over {phase.get('unavailable_s', 0)} s; app normal again "
-                f"{phase['recovery_s']} s after PostgreSQL; recovery check {'ok' if phase.get('recovered') else 'FAILED'}"
+                f"{phase['recovery_s']} s after PostgreSQL; "
+                f"recovery check {'ok' if phase.get('recovered') else 'FAILED'}"
             )
     lines.append(f"set-up {report['setup_s']} s, whole run {report['total_s']} s; {report['verdict']}")
     for failure in report["failures"]:
@@ -442,12 +475,38 @@ def print_table(report: dict) -> str:
 # --------------------------------------------------------------------------------------
 
 
-def fresh_database(base: str) -> str:
+def template_name() -> str:
+    """The migrated and seeded template's name: it changes with the migrations, the seed and the geography."""
+    digest = hashlib.sha256(" ".join(SEED).encode())
+    sources = [*ROOT.glob("*/migrations/*.py"), ROOT / "chapters" / "geo.py", ROOT / "coalition" / "scale.py"]
+    for path in sorted([*sources, ROOT / "requirements.txt"]):
+        digest.update(path.relative_to(ROOT).as_posix().encode() + path.read_bytes())
+    return f"{DATABASE}_template_{digest.hexdigest()[:12]}"
+
+
+def fresh_database(base: str, env: dict) -> str:
+    """`coalition_soak`, copied from a template that is migrated and seeded once per schema (a few seconds saved)."""
     import psycopg
 
-    with psycopg.connect(with_database(base, "postgres"), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DATABASE}"')
+    template, building = template_name(), f"{DATABASE}_building"
+    admin = with_database(base, "postgres")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        names = [row[0] for row in conn.execute("SELECT datname FROM pg_database WHERE datname LIKE 'coalition_soak%'")]
+        for name in names:
+            if name != template:  # last run's database, older templates, a half-built one
+                conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        if template not in names:
+            conn.execute(f'CREATE DATABASE "{building}"')
+    if template not in names:
+        print("[set-up] migrating and seeding a small template database…", flush=True)
+        build = {**env, "DATABASE_URL": with_database(base, building)}
+        manage(build, "migrate", "--no-input", "--verbosity", "0")
+        manage(build, "createcachetable")
+        manage(build, "seed_scale", *SEED)
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'ALTER DATABASE "{building}" RENAME TO "{template}"')
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{DATABASE}" TEMPLATE "{template}"')
     return with_database(base, DATABASE)
 
 
@@ -459,21 +518,19 @@ def orchestrate(args: argparse.Namespace) -> int:
 
     settings = embedded_db.start(OUT_DIR)
     base = f"postgresql://{settings['USER']}@{quote(settings['HOST'], safe='')}/postgres"
-    url = fresh_database(base)
-    env = {
-        **os.environ,
-        **SERVE_ENV,
-        "DATABASE_URL": url,
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "CONN_MAX_AGE": "60",
-        "GUNICORN_WORKERS": str(args.workers),
-    }
+    env = {**os.environ, **SERVE_ENV, "SECRET_KEY": secrets.token_urlsafe(50), "CONN_MAX_AGE": "60"}
+    if args.workers:
+        env["GUNICORN_WORKERS"] = str(args.workers)
     env.pop("EMBEDDED_DB", None)
-    print("[set-up] migrating and seeding a small database…", flush=True)
-    manage(env, "migrate", "--no-input", "--verbosity", "0")
-    manage(env, "createcachetable")
-    manage(env, "seed_scale", "--members", "300", "--endorsements", "200", "--answers", "300", "--no-progress")
-    manage(env, "collectstatic", "--no-input", "--verbosity", "0")
+    # Needs no database: done while the database is made.
+    collectstatic = subprocess.Popen(
+        [PYTHON, "manage.py", "collectstatic", "--no-input", "--verbosity", "0"],
+        cwd=ROOT,
+        env={**env, "DATABASE_URL": with_database(base, "postgres")},
+    )
+    url = env["DATABASE_URL"] = fresh_database(base, env)
+    if collectstatic.wait():
+        sys.exit("collectstatic failed")
     prepared = subprocess.run(
         [PYTHON, __file__, "prepare", "--members", str(args.members)], cwd=ROOT, env=env, capture_output=True, text=True
     )
@@ -486,7 +543,7 @@ def orchestrate(args: argparse.Namespace) -> int:
         "started": datetime.datetime.now(datetime.UTC).isoformat(),
         "machine": machine(),
         "clients": args.clients,
-        "workers": args.workers,
+        "workers": len(server.workers()),
         "mix": MIX,
         "setup_s": setup_s,
         "phases": {},
@@ -498,7 +555,7 @@ def orchestrate(args: argparse.Namespace) -> int:
 
         for name in args.phases:
             phase = run_phase(name, server, plan, args, edit_numbers)
-            recovery = recovered(server.port, plan, args.workers) if name == "restart" else None
+            recovery = recovered(server.port, plan, len(server.workers())) if name == "restart" else None
             with psycopg.connect(url) as conn, conn.cursor() as cursor:
                 lost = lost_writes(cursor, phase["recorder"].ledger)
             result, phase_failures = summarise(name, phase, lost, recovery)
@@ -566,7 +623,7 @@ def main() -> None:
     parser.add_argument("mode", nargs="?", default="run", choices=["run", "prepare"])
     parser.add_argument("--seconds", type=float, default=60.0, help="Seconds of traffic per phase (default 60).")
     parser.add_argument("--clients", type=int, default=6, help="Concurrent client threads (default 6).")
-    parser.add_argument("--workers", type=int, default=5, help="gunicorn workers (default 5, as on 2 cores).")
+    parser.add_argument("--workers", type=int, help="gunicorn workers (default: gunicorn.conf.py's, as make serve).")
     parser.add_argument("--members", type=int, default=60, help="Logged-in members who edit their profile.")
     parser.add_argument(
         "--phases", type=lambda s: s.split(","), default=["clean", "restart"], help="Default: clean,restart."
