@@ -103,6 +103,16 @@ def lost_writes(cursor, ledger: Ledger) -> dict[str, list]:
     return {"signups": signups, "edits": edits, "answers": answers}
 
 
+def half_saved_signups(cursor, prefix: str = "soak-") -> list[str]:
+    """Accounts the soak created without their membership: a signup must be all or nothing, accepted or not."""
+    cursor.execute(
+        "SELECT u.email FROM members_user u LEFT JOIN members_member m ON m.user_id = u.id "
+        "WHERE u.email LIKE %s AND m.id IS NULL ORDER BY u.email",
+        [prefix + "%"],
+    )
+    return [row[0] for row in cursor.fetchall()]
+
+
 def visitor_token(cookie_value: str) -> str:
     """The answer's visitor token from the signed cookie (django.core.signing: base64 JSON, timestamp, signature)."""
     payload = cookie_value.strip('"').rsplit(":", 2)[0]
@@ -377,10 +387,12 @@ def run_phase(name: str, server: Server, plan: dict, args: argparse.Namespace, e
     for thread in threads:
         thread.join()
     elapsed = recorder.now()
-    return {"elapsed": elapsed, "recorder": recorder, "timing": timing}
+    return {"elapsed": elapsed, "recorder": recorder, "timing": timing, "run_id": traffic.run_id}
 
 
-def summarise(name: str, phase: dict, lost: dict, recovery: tuple[bool, list] | None) -> tuple[dict, list[str]]:
+def summarise(
+    name: str, phase: dict, lost: dict, recovery: tuple[bool, list] | None, half_saved: list[str] = ()
+) -> tuple[dict, list[str]]:
     recorder, timing = phase["recorder"], phase["timing"]
     events = recorder.events
     statuses = Counter(str(status) for _, _, status in events)
@@ -398,6 +410,7 @@ def summarise(name: str, phase: dict, lost: dict, recovery: tuple[bool, list] | 
         "accepted": recorder.ledger.accepted(),
         "lost": {kind: len(items) for kind, items in lost.items()},
         "lost_examples": {kind: items[:5] for kind, items in lost.items() if items},
+        "half_saved_signups": len(half_saved),
         "error_examples": recorder.examples,
         "status_503": len(unavailable),
         "missing_retry_after": recorder.missing_retry_after,
@@ -430,6 +443,8 @@ def summarise(name: str, phase: dict, lost: dict, recovery: tuple[bool, list] | 
     for kind, items in lost.items():
         if items:
             failures.append(f"{len(items)} lost {kind}, e.g. {items[:3]}")
+    if half_saved:
+        failures.append(f"{len(half_saved)} accounts saved without their membership, e.g. {half_saved[:3]}")
     for kind, count in result["accepted"].items():
         if not count:
             failures.append(f"no {kind} accepted at all")
@@ -537,7 +552,9 @@ def orchestrate(args: argparse.Namespace) -> int:
     if prepared.returncode:
         sys.exit(f"prepare failed:\n{prepared.stderr}")
     plan = json.loads(prepared.stdout.strip().splitlines()[-1])
-    server = Server(env, OUT_DIR / "gunicorn.log")
+    log = OUT_DIR / "gunicorn.log"
+    log.unlink(missing_ok=True)  # this run's log only: it is searched for tracebacks below
+    server = Server(env, log)
     setup_s = round(time.monotonic() - started, 1)
     report: dict = {
         "started": datetime.datetime.now(datetime.UTC).isoformat(),
@@ -558,12 +575,17 @@ def orchestrate(args: argparse.Namespace) -> int:
             recovery = recovered(server.port, plan, len(server.workers())) if name == "restart" else None
             with psycopg.connect(url) as conn, conn.cursor() as cursor:
                 lost = lost_writes(cursor, phase["recorder"].ledger)
-            result, phase_failures = summarise(name, phase, lost, recovery)
+                half = half_saved_signups(cursor, f"soak-{phase['run_id']}-")
+            result, phase_failures = summarise(name, phase, lost, recovery, half)
             report["phases"][name] = result
             failures += phase_failures
             print(f"[{name}] {result['requests']} requests, statuses {result['statuses']}", flush=True)
     finally:
         server.stop()
+    text = log.read_text(errors="replace")
+    report["server_log"] = {"tracebacks": text.count("Traceback (most recent call last)")}
+    if report["server_log"]["tracebacks"]:
+        failures.append(f"{report['server_log']['tracebacks']} tracebacks in {log}")
     report["failures"] = failures
     report["verdict"] = "FAILED" if failures else "passed: no 5xx but the outage's 503s, nothing lost, recovered"
     report["total_s"] = round(time.monotonic() - started, 1)

@@ -94,6 +94,15 @@ def test_a_signup_without_its_membership_is_lost(client, chapter_a):
     assert lost(soak.Ledger(signups=["half@soak.example.org"]))["signups"] == ["half@soak.example.org"]
 
 
+def test_an_account_without_its_membership_is_half_saved(client, chapter_a):
+    signup(client, "soak-run1-1@soak.example.org")
+    signup(client, "soak-run1-2@soak.example.org")
+    signup(client, "soak-run2-1@soak.example.org")
+    Member.objects.filter(user__email__in=["soak-run1-2@soak.example.org", "soak-run2-1@soak.example.org"]).delete()
+    with connection.cursor() as cursor:
+        assert soak.half_saved_signups(cursor, "soak-run1-") == ["soak-run1-2@soak.example.org"]
+
+
 def phase_with(events: list, timing: dict | None = None) -> dict:
     recorder = soak.Recorder()
     recorder.ledger = soak.Ledger(signups=["a"], edits={1: 1}, answers={"t": "yes"})
@@ -117,6 +126,11 @@ def test_errors_fail_a_clean_run(status, failure):
     _, failures = soak.summarise("clean", phase_with([(1, "view", 200), (2, "edit", status)]), NOTHING_LOST, None)
     assert len(failures) == 1
     assert failure in failures[0]
+
+
+def test_a_half_saved_signup_fails_the_run():
+    _, failures = soak.summarise("restart", phase_with([]), NOTHING_LOST, None, ["x@soak.example.org"])
+    assert any("1 accounts saved without their membership" in f for f in failures)
 
 
 def test_a_lost_write_fails_the_run():
