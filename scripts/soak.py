@@ -60,6 +60,12 @@ CSRF_FIELD = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 VISITOR_COOKIE = "coalition_visitor"
 EDIT_PREFIX = "Soak-"
 SEED = ["--members", "300", "--endorsements", "200", "--answers", "300", "--no-progress"]
+# The template's set-up in one Django process (each start-up costs seconds on a loaded machine).
+BUILD = (
+    "from django.core.management import call_command; "
+    "call_command('migrate', interactive=False, verbosity=0); call_command('createcachetable'); "
+    f"call_command('seed_scale', *{SEED!r})"
+)
 
 
 # --------------------------------------------------------------------------------------
@@ -361,7 +367,9 @@ def recovered(port: int, plan: dict, workers: int) -> tuple[bool, list]:
     recorder = Recorder()
     traffic = Traffic(port, plan, recorder, "recovery-" + secrets.token_hex(3), {})
     for _ in range(3 * workers):
-        Person(port, recorder).send("view", "GET", "/")
+        person = Person(port, recorder)
+        person.send("view", "GET", "/")
+        person.close()
     traffic.signup(random.Random(0))
     statuses = [status for _, _, status in recorder.events]
     ok = all(isinstance(s, int) and s < 400 for s in statuses) and len(recorder.ledger.signups) == 1
@@ -514,10 +522,7 @@ def fresh_database(base: str, env: dict) -> str:
             conn.execute(f'CREATE DATABASE "{building}"')
     if template not in names:
         print("[set-up] migrating and seeding a small template database…", flush=True)
-        build = {**env, "DATABASE_URL": with_database(base, building)}
-        manage(build, "migrate", "--no-input", "--verbosity", "0")
-        manage(build, "createcachetable")
-        manage(build, "seed_scale", *SEED)
+        manage({**env, "DATABASE_URL": with_database(base, building)}, "shell", "--no-imports", "-c", BUILD)
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'ALTER DATABASE "{building}" RENAME TO "{template}"')
     with psycopg.connect(admin, autocommit=True) as conn:
