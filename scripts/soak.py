@@ -19,7 +19,7 @@ A write is *accepted* when the server answers it with its success redirect; 503 
 "not accepted, try later". Afterwards every accepted write must be in the database:
 each signup's user and membership, each member's last accepted profile edit (or a later
 one), each answer with its choice. The run fails on any 5xx other than 503, any 503
-outside the restart phase or without Retry-After, any dropped connection, any 4xx, any
+outside the restart phase or without Retry-After and the 503 page, any dropped connection, any 4xx, any
 lost write, a write kind with nothing accepted, or an app that still fails after
 PostgreSQL is back. It prints a table and writes .data/soak/latest.json.
 """
@@ -58,6 +58,7 @@ RECOVERY_LIMIT_S = 10.0
 MIX = {"view": 60, "signup": 8, "edit": 16, "answer": 16}
 CSRF_FIELD = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 VISITOR_COOKIE = "coalition_visitor"
+FRIENDLY_503 = b"We will be back in a moment"  # templates/503.html
 EDIT_PREFIX = "Soak-"
 SEED = ["--members", "300", "--endorsements", "200", "--answers", "300", "--no-progress"]
 # The template's set-up in one Django process (each start-up costs seconds on a loaded machine).
@@ -132,7 +133,7 @@ class Recorder:
         self.lock = threading.Lock()
         self.started = time.monotonic()
         self.events: list[tuple[float, str, object]] = []
-        self.missing_retry_after = 0
+        self.unfriendly_503 = 0
         self.rejections: Counter = Counter()
         self.ledger = Ledger()
         self.examples: dict[str, str] = {}
@@ -194,9 +195,11 @@ class Person:
             for name, morsel in http.cookies.SimpleCookie(header).items():
                 self.cookies[name] = morsel.coded_value
         status = response.status
-        if status == 503 and not response.headers.get("Retry-After"):
+        # /health/ answers load balancers in JSON; people get the 503 page.
+        page = kind == "health" or FRIENDLY_503 in data
+        if status == 503 and not (response.headers.get("Retry-After") and page):
             with self.recorder.lock:
-                self.recorder.missing_retry_after += 1
+                self.recorder.unfriendly_503 += 1
         self.recorder.record(started, kind, status, f"{method} {path}" if status >= 400 else "")
         if method == "POST" and status == 200:
             self.recorder.rejected(kind, path)
@@ -421,7 +424,7 @@ def summarise(
         "half_saved_signups": len(half_saved),
         "error_examples": recorder.examples,
         "status_503": len(unavailable),
-        "missing_retry_after": recorder.missing_retry_after,
+        "unfriendly_503": recorder.unfriendly_503,
         "rejected": dict(recorder.rejections),
         **timing,
     }
@@ -446,8 +449,8 @@ def summarise(
             failures.append(f"{count} × {status}")
     for kind, count in recorder.rejections.items():
         failures.append(f"{count} valid {kind} forms refused with errors")
-    if recorder.missing_retry_after:
-        failures.append(f"{recorder.missing_retry_after} × 503 without Retry-After")
+    if recorder.unfriendly_503:
+        failures.append(f"{recorder.unfriendly_503} × 503 without Retry-After or without the 503 page")
     for kind, items in lost.items():
         if items:
             failures.append(f"{len(items)} lost {kind}, e.g. {items[:3]}")

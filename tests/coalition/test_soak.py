@@ -128,6 +128,13 @@ def test_errors_fail_a_clean_run(status, failure):
     assert failure in failures[0]
 
 
+def test_a_503_without_retry_after_or_the_page_fails_even_during_the_restart():
+    phase = phase_with([(30.5, "view", 503)], {"restart_started_s": 30.0, "restart_done_s": 32.0})
+    phase["recorder"].unfriendly_503 = 1
+    _, failures = soak.summarise("restart", phase, NOTHING_LOST, (True, []))
+    assert failures == ["[restart] 1 × 503 without Retry-After or without the 503 page"]
+
+
 def test_a_half_saved_signup_fails_the_run():
     _, failures = soak.summarise("restart", phase_with([]), NOTHING_LOST, None, ["x@soak.example.org"])
     assert any("1 accounts saved without their membership" in f for f in failures)
