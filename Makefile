@@ -1,6 +1,7 @@
 # make run   - the app with demo data on http://127.0.0.1:8000 (embedded PostgreSQL unless DATABASE_URL is set)
 # make serve - the app as in production (DEBUG off, gunicorn, WhiteNoise) on http://127.0.0.1:8000
 # make bench - the performance benchmark (BENCH_ARGS=--quick for a few minutes); see README, Performance
+# make soak  - 60 s of mixed traffic, then 60 s more across a PostgreSQL restart; see README, Load and faults
 # make test  - lint, migration check, Django checks and the whole test suite
 # make backup / make restore FILE=... - pg_dump / pg_restore of the database under .data/backups/
 PYTHON ?= python3
@@ -16,7 +17,7 @@ SERVE_ENV := DEBUG=false EMBEDDED_DB=true ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.
 	SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0 \
 	EMAIL_BACKEND=$${EMAIL_BACKEND:-coalition.mail.ConsoleAndFileBackend}
 
-.PHONY: setup run serve backup restore test lint format migrations-check clean-data bench
+.PHONY: setup run serve backup restore test lint format migrations-check clean-data bench soak
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -71,3 +72,9 @@ clean-data:
 # .data/bench/latest.json. BENCH_ARGS=--quick: 20,000 vs 2,000 members, 3 s per endpoint.
 bench: setup
 	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
+
+# A dedicated embedded PostgreSQL under .data/soak/ and a fresh small database, served as `make serve`
+# serves it; fails on any 5xx but the restart's 503s, any lost write, or no recovery.
+# Writes .data/soak/latest.json. SOAK_ARGS="--seconds 20" for a shorter run.
+soak: setup
+	$(BIN)/python scripts/soak.py $(SOAK_ARGS)

@@ -1,5 +1,6 @@
 import sys
 
+import psycopg
 from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,6 +22,10 @@ from coalition.models import Answer, CallAttendance, ReachSnapshot, answer_bars
 from members.models import Member
 
 RETRY_AFTER_SECONDS = 30
+# Django wraps the driver's errors in its own, except where it calls the driver outside its
+# wrapper: closing a server-side cursor (QuerySet.iterator(), a ModelChoiceField's options)
+# on a connection PostgreSQL dropped raises psycopg's own OperationalError (found by make soak).
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, psycopg.OperationalError, psycopg.InterfaceError)
 VISITOR_COOKIE = "coalition_visitor"
 VISITOR_SALT = "coalition.question.visitor"
 
@@ -52,7 +57,9 @@ def health(request: HttpRequest) -> HttpResponse:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except DatabaseError as exc:
-        return JsonResponse({"status": "unavailable", "database": str(exc).strip()}, status=503)
+        response = JsonResponse({"status": "unavailable", "database": str(exc).strip()}, status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     return HttpResponse("ok", content_type="text/plain")
 
 
@@ -67,7 +74,7 @@ def database_unavailable(request: HttpRequest, exception: Exception) -> HttpResp
 def server_error(request: HttpRequest) -> HttpResponse:
     """handler500: an outage that surfaces outside a view still gets the 503 page."""
     exception = sys.exc_info()[1]
-    if isinstance(exception, OperationalError | InterfaceError):
+    if isinstance(exception, DATABASE_UNAVAILABLE):
         return database_unavailable(request, exception)
     return HttpResponseServerError(render_to_string("500.html"))
 

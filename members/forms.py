@@ -1,10 +1,11 @@
 from allauth.account.forms import SignupForm
 from django import forms
 from django.core.validators import RegexValidator
+from django.db import IntegrityError, transaction
 from phonenumber_field.formfields import PhoneNumberField
 
 from chapters.models import County, ZipCode
-from members.models import Member, sign_up_member
+from members.models import Member, User, sign_up_member
 
 SOURCE_SESSION_KEY = "join_source"
 JOINED_SESSION_KEY = "joined_chapter"
@@ -79,6 +80,22 @@ class JoinForm(PlaceFields, SignupForm):
         if cleaned_data.get("text_messages") and not cleaned_data.get("phone"):
             self.add_error("phone", "Give a phone number to receive text messages.")
         return cleaned_data
+
+    def try_save(self, request):
+        """Save the account and its membership together, or neither.
+
+        Two submissions of the same form at once (a double click) both pass the check for an
+        existing account; the one that loses the race on the unique email is answered as
+        allauth answers anyone whose address already has an account, instead of a 500.
+        """
+        try:
+            with transaction.atomic():
+                return super().try_save(request)
+        except IntegrityError:
+            if not User.objects.filter(email__iexact=self.cleaned_data.get("email", "")).exists():
+                raise
+            self.account_already_exists = True
+            return super().try_save(request)
 
     def custom_signup(self, request, user) -> None:
         source = {k: v for k, v in request.session.get(SOURCE_SESSION_KEY, {}).items() if k in SOURCE_FIELDS}

@@ -121,13 +121,14 @@ def rss_mb(pid: int) -> float:
 
 
 class Server:
-    """gunicorn as `make serve` runs it, on a free loopback port."""
+    """gunicorn as `make serve` runs it, on a free loopback port (also used by scripts/soak.py)."""
 
-    def __init__(self, env: dict) -> None:
+    def __init__(self, env: dict, log_path: Path = OUT_DIR / "gunicorn.log") -> None:
         self.port = free_port()
         self.env = {**env, "GUNICORN_BIND": f"127.0.0.1:{self.port}"}
-        OUT_DIR.mkdir(parents=True, exist_ok=True)
-        self.log = open(OUT_DIR / "gunicorn.log", "ab")  # noqa: SIM115
+        self.log_path = log_path
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        self.log = open(log_path, "ab")  # noqa: SIM115
         self.process = subprocess.Popen(
             [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "gunicorn.conf.py", "--access-logfile", "/dev/null"],
             cwd=ROOT,
@@ -144,7 +145,7 @@ class Server:
                 pass
             time.sleep(0.3)
         self.stop()
-        raise RuntimeError(f"gunicorn did not answer /health/; see {OUT_DIR / 'gunicorn.log'}")
+        raise RuntimeError(f"gunicorn did not answer /health/; see {log_path}")
 
     def workers(self) -> list[int]:
         return worker_pids(self.process.pid)

@@ -1,6 +1,7 @@
 """Errors get the site's own pages; a database outage is a 503 with Retry-After, never a 500."""
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from tests.coalition.test_health import database_down, unreachable_database  # noqa: F401 (fixture)
@@ -44,3 +45,13 @@ def test_forbidden_page_gets_the_friendly_403(client, member):
     response = client.get("/admin/login/")  # allauth refuses the admin login to a logged-in non-staff user
     assert response.status_code == 403
     assert b"You do not have access to this page" in response.content
+
+
+@pytest.mark.urls("tests.coalition.urls_dropped_connection")
+def test_connection_dropped_under_a_server_side_cursor_is_503_not_500(transactional_db, lenient_client):
+    # Closing the cursor raises psycopg's own OperationalError, which Django does not wrap (found by make soak).
+    response = lenient_client.get("/dropped/")
+    connection.close()  # the test client keeps the dropped connection open past the request
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert b"We will be back in a moment" in response.content

@@ -48,6 +48,8 @@ def test_health_is_503_with_the_reason_when_the_database_is_down(client, unreach
     assert response.status_code == 503
     assert response.json()["status"] == "unavailable"
     assert "127.0.0.1" in response.json()["database"]
+    # Like every other 503 (make soak counts a 503 without it as a failure).
+    assert response["Retry-After"] == "30"
 
 
 def test_cache_is_the_shared_database_cache(db):
