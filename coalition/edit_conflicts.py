@@ -9,10 +9,9 @@ The form then carries the new version, so saving it again applies the change on 
 """
 
 import datetime
-import json
+import hashlib
 
 from django import forms
-from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
 from django.utils.text import Truncator
@@ -55,14 +54,35 @@ class EditVersionField(forms.CharField):
 
 
 class EditConflictForm(forms.ModelForm):
-    """Mix into the ModelForm of a `Versioned` model; `EditConflictAdmin` renders the field."""
+    """Mix into the ModelForm of a `Versioned` model; `EditConflictAdmin` renders the field.
+
+    The hidden field holds the version, when the form was opened and a short fingerprint of
+    each field's value then. On a conflict these tell, per field, who changed it: a field only
+    they changed takes their value in the redisplayed form, a field both changed keeps yours
+    with theirs shown beneath it. Saving again then keeps both people's work.
+    """
 
     edit_version = EditVersionField(required=False)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk is not None and not self.is_bound:
-            self.initial["edit_version"] = edit_token(self.instance.version)
+            # Computed when rendered: subclasses set some initial values after this __init__.
+            self.initial["edit_version"] = lambda: self.edit_token(self.instance.version)
+
+    def edit_token(self, version: int) -> str:
+        """version:opened-at:fingerprints, the fingerprints of the values the form shows now."""
+        prints = ".".join(fingerprint(self[name].initial) for name in self.merged_fields())
+        return f"{version_stamp(version)}:{prints}"
+
+    def merged_fields(self) -> list[str]:
+        # Files cannot be put back into a form, and split widgets post several keys: not merged.
+        return sorted(
+            name
+            for name, field in self.fields.items()
+            if name != "edit_version" and not isinstance(field, forms.FileField)
+            and not isinstance(field.widget, forms.MultiWidget)
+        )  # fmt: skip
 
     def clean(self) -> dict:
         data = super().clean()
@@ -84,46 +104,78 @@ class EditConflictForm(forms.ModelForm):
             message = f"This form lacks its edit marker. Nothing was saved: open the {name} again and redo your edit."
             self.add_error(None, message)
             return
-        version, opened_at = loaded
+        version, opened_at, prints = loaded
         if version == current.version:
             return
         entries = changes_since(current, opened_at)
         who = " and ".join(f"{entry.user} at {timezone.localtime(entry.action_time):%H:%M}" for entry in entries)
-        what = " ".join(entry.get_change_message() for entry in entries if entry.get_change_message())
         self.add_error(
             None,
             f"This {name} was changed by {who or 'someone else'} while you were editing; review their changes"
-            " and save again. Nothing of yours was saved: the form still shows your version, and under each"
-            " field they changed, what they saved." + (f" Their change: {what}" if what else ""),
+            " and save again. Nothing of yours was saved yet. Fields only they changed now show their value;"
+            " where you both changed a field, yours is kept and theirs is shown beneath it.",
         )
-        self.show_their_values(current, entries)
-        # Saving again is a decision taken with their changes in view: it is checked against this version.
+        fresh = type(self)(instance=current)  # the form as it would open now
         self.data = self.data.copy()
-        self.data[self.add_prefix("edit_version")] = edit_token(current.version)
+        self.merge_their_changes(fresh, prints, by=", ".join(sorted({str(entry.user) for entry in entries})))
+        # Saving again is a decision taken with their changes in view: it is checked against this version.
+        self.data[self.add_prefix("edit_version")] = fresh.edit_token(current.version)
 
-    def show_their_values(self, current: models.Model, entries) -> None:
-        by_label = {str(field.label or name): name for name, field in self.fields.items()}
-        fresh = type(self)(instance=current)  # the form as it would open now: its initial values are theirs
-        for entry in entries:
-            for label in changed_field_labels(entry):
-                name = by_label.get(label)
-                if name is None or name == "edit_version" or name not in self.fields:
-                    continue
-                value = display_value(fresh, current, name)
-                if value != display_submitted(self, name):
-                    self.add_error(name, f"Saved meanwhile by {entry.user}: {value}")
+    def merge_their_changes(self, fresh: "EditConflictForm", prints: list[str], *, by: str) -> None:
+        names = self.merged_fields()
+        if len(prints) != len(names):
+            prints = [""] * len(names)  # another set of fields than when opened: treat each as changed by both
+        for name, opened in zip(names, prints, strict=True):
+            theirs = fresh[name].initial
+            if fingerprint(theirs) == opened:
+                continue  # they did not change it
+            mine = self.cleaned_data.get(name, MISSING)
+            if mine is not MISSING and fingerprint(mine) == opened:
+                self.put_in_form(name, fresh[name].value())
+                self.add_error(name, f"Changed meanwhile by {by or 'someone else'}: their value is in the field now.")
+            elif mine is MISSING or fingerprint(mine) != fingerprint(theirs):
+                self.add_error(name, f"Saved meanwhile by {by or 'someone else'}: {display_value(fresh, name)}")
+
+    def put_in_form(self, name: str, value) -> None:
+        key = self.add_prefix(name)
+        if isinstance(value, list | tuple):
+            values = [str(item) for item in value]
+            if hasattr(self.data, "setlist"):  # a QueryDict, as from a request
+                self.data.setlist(key, values)
+            else:
+                self.data[key] = values
+        else:
+            self.data[key] = "" if value is None else str(value)
 
 
-def edit_token(version: int) -> str:
-    """The version and when the form was opened (to name the changes made since)."""
-    return f"{version}:{int(timezone.now().timestamp())}"
+MISSING = object()
 
 
-def parse_edit_token(value: str) -> tuple[int, datetime.datetime] | None:
-    version, _, opened = value.partition(":")
-    if not (version.isdigit() and opened.isdigit()) or len(version) > 9 or len(opened) > 12:
+def fingerprint(value) -> str:
+    """A short digest of a field's value that reads the same whether it comes from the
+    model (pks, lists of objects) or from the cleaned form (instances, querysets)."""
+    if isinstance(value, models.Model):
+        value = value.pk
+    if isinstance(value, models.QuerySet | list | tuple | set):
+        value = sorted(str(item.pk if isinstance(item, models.Model) else item) for item in value)
+    elif value is None:
+        value = ""
+    return hashlib.sha256(str(value).encode()).hexdigest()[:10]
+
+
+def version_stamp(version: int) -> str:
+    """The version and when the form was opened, in milliseconds (to name the changes made since)."""
+    return f"{version}:{int(timezone.now().timestamp() * 1000)}"
+
+
+def parse_edit_token(value: str) -> tuple[int, datetime.datetime, list[str]] | None:
+    version, _, rest = value.partition(":")
+    opened, _, prints = rest.partition(":")
+    if not (version.isdigit() and opened.isdigit()) or len(version) > 9 or len(opened) > 15:
         return None
-    return int(version), datetime.datetime.fromtimestamp(int(opened), tz=datetime.UTC)
+    if len(prints) > 2000 or not set(prints) <= set("0123456789abcdef."):
+        return None
+    return int(version), datetime.datetime.fromtimestamp(int(opened) / 1000, tz=datetime.UTC), prints.split(".")
 
 
 def changes_since(obj: models.Model, opened_at: datetime.datetime) -> list:
@@ -139,54 +191,24 @@ def changes_since(obj: models.Model, opened_at: datetime.datetime) -> list:
     return entries or list(history.order_by("-action_time")[:1])
 
 
-def changed_field_labels(entry) -> list[str]:
-    """The field labels an admin form save lists in its history entry ([{"changed": {"fields": [...]}}])."""
-    try:
-        parts = json.loads(entry.change_message or "[]")
-    except json.JSONDecodeError:
-        return []  # a plain-text entry (coalition.audit.record)
-    if not isinstance(parts, list):
-        return []
-    return [label for part in parts if isinstance(part, dict) for label in part.get("changed", {}).get("fields", [])]
-
-
-def display_value(form: forms.BaseForm, obj: models.Model, name: str) -> str:
-    """How a field's saved value reads to a person: choice labels, names of related objects."""
-    try:
-        model_field = obj._meta.get_field(name)
-    except FieldDoesNotExist:  # a form-only field (e.g. a member's name, stored on the user)
-        return _quoted(form[name].initial)
-    if model_field.many_to_many:
-        return _quoted(", ".join(sorted(str(item) for item in getattr(obj, name).all())))
-    if model_field.choices:
-        return _quoted(getattr(obj, f"get_{name}_display")())
-    return _quoted(getattr(obj, name))
-
-
-def display_submitted(form: forms.BaseForm, name: str) -> str:
-    """The submitted value in the same words, to mention only fields where theirs differs from yours."""
-    field = form.fields[name]
-    if name not in form.cleaned_data:
-        return ""  # invalid, or already annotated: theirs is worth showing
-    value = form.cleaned_data[name]
+def display_value(form: forms.BaseForm, name: str) -> str:
+    """How a field's value in this (unbound) form reads to a person: choice labels, object names."""
+    field, value = form.fields[name], form[name].initial
     if isinstance(field, forms.ModelMultipleChoiceField):
-        return _quoted(", ".join(sorted(str(item) for item in value)))
-    if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
-        return _quoted(dict(field.choices).get(_choice_key(field, value), value))
-    return _quoted(value)
-
-
-def _choice_key(field: forms.ChoiceField, value):
-    keys = {str(key): key for key, _ in field.choices}
-    return keys.get(str(value), value)
-
-
-def _quoted(value) -> str:
+        value = ", ".join(sorted(str(item) for item in field.queryset.filter(pk__in=fingerprint_keys(value))))
+    elif isinstance(field, forms.ModelChoiceField):
+        value = field.queryset.filter(pk=value.pk if isinstance(value, models.Model) else value).first()
+    elif isinstance(field, forms.ChoiceField):
+        value = {str(key): label for key, label in field.choices}.get(str(value), value)
     if value is None or value == "":
         return "(empty)"
     if isinstance(value, bool):
         return "yes" if value else "no"
     return f"“{Truncator(str(value)).chars(200)}”"
+
+
+def fingerprint_keys(values) -> list:
+    return [item.pk if isinstance(item, models.Model) else item for item in values or []]
 
 
 class EditConflictAdmin:

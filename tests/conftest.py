@@ -95,9 +95,9 @@ def make_staff_mfa(user: User) -> Authenticator:
 
 def edit_version(obj) -> str:
     """The hidden `edit_version` of an admin change form opened now (coalition/edit_conflicts.py)."""
-    from coalition.edit_conflicts import edit_token
+    from coalition.edit_conflicts import version_stamp
 
-    return edit_token(type(obj).objects.get(pk=obj.pk).version)
+    return version_stamp(type(obj).objects.get(pk=obj.pk).version)
 
 
 def make_coordinator(email: str, chapter: Chapter) -> User:
