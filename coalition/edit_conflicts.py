@@ -63,6 +63,7 @@ class EditConflictForm(forms.ModelForm):
     """
 
     edit_version = EditVersionField(required=False)
+    conflict_noun = ""  # what the messages call the record; its model's name by default
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -93,7 +94,7 @@ class EditConflictForm(forms.ModelForm):
     def check_edit_version(self) -> None:
         """Refuse the save if the row changed since the form was opened. Needs a transaction (the admin's)."""
         model = type(self.instance)
-        name = model._meta.verbose_name
+        name = self.conflict_noun or model._meta.verbose_name
         current = model._default_manager.select_for_update().filter(pk=self.instance.pk).first()
         if current is None:
             self.add_error(None, f"This {name} was deleted while you were editing; nothing was saved.")

@@ -24,11 +24,14 @@ def open_form(client, url: str):
 
 
 def as_submitted(response, **changes) -> dict:
-    """What the browser posts from a rendered admin change page, with `changes` typed in."""
+    """What the browser posts from a rendered (admin) form page, with `changes` typed in."""
     context = response.context
-    forms = [context["adminform"].form]
-    for inline in context["inline_admin_formsets"]:
-        forms += [inline.formset.management_form, *inline.formset.forms]
+    if "adminform" in context:
+        forms = [context["adminform"].form]
+        for inline in context["inline_admin_formsets"]:
+            forms += [inline.formset.management_form, *inline.formset.forms]
+    else:
+        forms = [context["form"]]
     data = {}
     for form in forms:
         for name in form.fields:
@@ -211,6 +214,24 @@ def test_member_profile_change_meanwhile_is_detected(client, coordinator_a, chap
     member.refresh_from_db()
     assert member.email_updates is True
     assert Member.objects.get(pk=member.pk).user.last_name == "Avery-Jones"
+
+
+def test_member_saving_their_profile_over_a_coordinators_change_is_told(client, coordinator_a, chapter_a):
+    member = make_member("ann.a@example.net", "29201", first_name="Ann", last_name="Avery")
+    client.force_login(member.user)
+    page = open_form(client, "/profile/")
+    staff = Client()
+    staff.force_login(coordinator_a)
+    url = reverse("admin:members_member_change", args=[member.pk])
+    assert staff.post(url, as_submitted(open_form(staff, url), phone="803-555-0123")).status_code == 302
+
+    refused = client.post("/profile/", as_submitted(page, last_name="Avery-Jones"))
+    assert refused.status_code == 200
+    assert "This profile was changed by Coordinator SC" in refused.content.decode()
+    assert Member.objects.get(pk=member.pk).user.last_name == "Avery"
+    assert client.post("/profile/", as_submitted(refused)).status_code == 302
+    member.refresh_from_db()
+    assert (member.user.last_name, str(member.phone)) == ("Avery-Jones", "+18035550123")
 
 
 def test_endorsement_edited_by_two_coordinators(client, national, coordinator_a, chapter_a):
