@@ -39,11 +39,13 @@ class Versioned(models.Model):
             kwargs["update_fields"] = {*update_fields, "version"}
         # version + 1 in the UPDATE itself: an increment read in Python would let two
         # concurrent saves both write the same number, and a stale form would match it.
-        self.version = models.F("version") + 1
+        previous, self.version = self.version, models.F("version") + 1
         try:
             super().save(*args, **kwargs)
-        finally:
-            self.refresh_from_db(fields=["version"])
+        except BaseException:
+            self.version = previous
+            raise
+        self.refresh_from_db(fields=["version"])
 
 
 class EditVersionField(forms.CharField):
@@ -161,7 +163,9 @@ def fingerprint(value) -> str:
         value = sorted(str(item.pk if isinstance(item, models.Model) else item) for item in value)
     elif value is None:
         value = ""
-    return hashlib.sha256(str(value).encode()).hexdigest()[:10]
+    # Browsers post text areas with CRLF, and forms strip what they clean.
+    text = str(value).replace("\r\n", "\n").strip()
+    return hashlib.sha256(text.encode()).hexdigest()[:10]
 
 
 def version_stamp(version: int) -> str:

@@ -121,6 +121,25 @@ def test_a_field_both_changed_keeps_yours_in_the_form_and_shows_theirs(client, n
     assert chapter_a.question == "Our wording?"
 
 
+def test_text_the_browser_posts_with_crlf_counts_as_unchanged(client, national, coordinator_a, chapter_a):
+    chapter_a.description = "Line one.\nLine two."
+    chapter_a.save()
+    other = Client()
+    client.force_login(national)
+    other.force_login(coordinator_a)
+    url = chapter_url(chapter_a)
+    national_page, coordinator_page = open_form(client, url), open_form(other, url)
+    other.post(chapter_url(chapter_a), as_submitted(coordinator_page, description="Rewritten by the chapter."))
+
+    # Browsers send text areas with CRLF line ends: the national did not touch the description.
+    data = as_submitted(national_page, contact_email="hello@sc.example.org", description="Line one.\r\nLine two.")
+    refused = client.post(chapter_url(chapter_a), data)
+    assert refused.context["adminform"].form["description"].value() == "Rewritten by the chapter."
+    assert client.post(chapter_url(chapter_a), as_submitted(refused)).status_code == 302
+    chapter_a.refresh_from_db()
+    assert (chapter_a.description, chapter_a.contact_email) == ("Rewritten by the chapter.", "hello@sc.example.org")
+
+
 def test_status_changed_by_a_list_action_is_not_undone_by_an_open_form(client, national, chapter_a):
     """A change made outside the form (here by the "mark dormant" action) is detected and merged too."""
     client.force_login(national)
