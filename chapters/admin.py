@@ -21,6 +21,7 @@ from django.utils.html import format_html, format_html_join
 
 from chapters.models import RESERVED_SLUGS, Chapter, CoalitionGoal, County, Officer, SocialPage, State, StatusChange
 from chapters.onboarding import onboard_chapter
+from coalition.edit_conflicts import EditConflictAdmin, EditConflictForm
 
 TERRITORY_FIELDS = ("territory_mode", "territory_counties")
 
@@ -143,7 +144,7 @@ class StatusChangeInline(admin.TabularInline):
         return super().get_queryset(request).select_related("changed_by", "chapter")
 
 
-class ChapterAdminForm(forms.ModelForm):
+class ChapterAdminForm(EditConflictForm):
     class Meta:
         model = Chapter
         fields = [
@@ -165,7 +166,7 @@ class ChapterAdminForm(forms.ModelForm):
 
 
 @admin.register(Chapter)
-class ChapterAdmin(ScopedAdmin):
+class ChapterAdmin(EditConflictAdmin, ScopedAdmin):
     form = ChapterAdminForm
     chapter_lookup = "pk"
     list_display = ["name", "state", "status", "onboarding", "founded"]
@@ -202,7 +203,7 @@ class ChapterAdmin(ScopedAdmin):
         if obj is None:  # the summaries only make sense once the chapter exists
             return [(name, {"fields": [f for f in opts["fields"] if f not in ("territory_summary",)]})
                     for name, opts in self.fieldsets if name != "Onboarding"]  # fmt: skip
-        return self.fieldsets
+        return super().get_fieldsets(request, obj)
 
     @admin.display(description="Onboarding")
     def onboarding(self, chapter: Chapter) -> str:

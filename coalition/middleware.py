@@ -84,7 +84,7 @@ class StaffMFARequiredMiddleware:
             messages.warning(
                 request,
                 "Set up two-factor authentication before you open the admin: "
-                "activate an authenticator app below, then come back.",
+                "activate an authenticator app or add a security key below, then come back.",
             )
             return redirect("mfa_index")
         return self.get_response(request)

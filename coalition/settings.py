@@ -193,7 +193,10 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 
 # Multi-factor authentication: required for staff before the admin opens
 # (coalition.middleware.StaffMFARequiredMiddleware); members may turn it on.
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+# WebAuthn (security keys, passkeys as a second factor) checks the page's origin; plain http
+# is accepted only in development and tests (http://localhost), never in production.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG or TESTING
 MFA_TOTP_ISSUER = "Coalition of the States"
 
 # Email: SMTP in production; in development the console plus files under .data/mail/.

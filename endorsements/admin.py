@@ -1,6 +1,5 @@
 from collections.abc import Callable
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
@@ -8,11 +7,12 @@ from django.db import models
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 
+from coalition.edit_conflicts import EditConflictAdmin, EditConflictForm
 from endorsements.forms import ImageReencodingMixin, RejectForm, VerifyForm, https_urls
 from endorsements.models import Endorsement, states_managed_by
 
 
-class EndorsementAdminForm(ImageReencodingMixin, forms.ModelForm):
+class EndorsementAdminForm(ImageReencodingMixin, EditConflictForm):
     class Meta:
         model = Endorsement
         formfield_callback = https_urls
@@ -21,7 +21,7 @@ class EndorsementAdminForm(ImageReencodingMixin, forms.ModelForm):
 
 
 @admin.register(Endorsement)
-class EndorsementAdmin(admin.ModelAdmin):
+class EndorsementAdmin(EditConflictAdmin, admin.ModelAdmin):
     form = EndorsementAdminForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "kind", "office", "state", "status", "featured", "created_at"]

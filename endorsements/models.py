@@ -23,6 +23,7 @@ from django.utils.text import slugify
 
 from chapters.models import Chapter, State
 from coalition.audit import record
+from coalition.edit_conflicts import Versioned
 
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
 MAX_IMAGE_SIDE = 4000
@@ -117,7 +118,7 @@ class EndorsementQuerySet(models.QuerySet):
         )
 
 
-class Endorsement(models.Model):
+class Endorsement(Versioned):
     class Kind(models.TextChoices):
         CANDIDATE = "candidate", "Candidate"
         OFFICIAL = "official", "Elected official"

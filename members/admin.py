@@ -19,6 +19,7 @@ from django.utils.text import smart_split, unescape_string_literal
 
 from chapters.models import Chapter, ZipCode
 from coalition import audit
+from coalition.edit_conflicts import EditConflictAdmin, EditConflictForm
 from coalition.pagination import EstimatedCountPaginator
 from coalition.search import fragment_filter
 from members.models import (
@@ -159,7 +160,7 @@ class ConsentRecordInline(admin.TabularInline):
         return False
 
 
-class MemberAdminForm(forms.ModelForm):
+class MemberAdminForm(EditConflictForm):
     first_name = forms.CharField(max_length=150)
     last_name = forms.CharField(max_length=150)
     zip_code = forms.ModelChoiceField(
@@ -366,7 +367,7 @@ def search_members(queryset, search_term: str):
 
 
 @admin.register(Member)
-class MemberAdmin(RosterImportMixin, admin.ModelAdmin):
+class MemberAdmin(EditConflictAdmin, RosterImportMixin, admin.ModelAdmin):
     form = MemberAdminForm
     list_display = ["__str__", "email", "chapter", "state", "status", "joined_at", "utm_source"]
     list_select_related = ["user", "chapter", "state"]

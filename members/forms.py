@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from phonenumber_field.formfields import PhoneNumberField
 
 from chapters.models import County, ZipCode
+from coalition.edit_conflicts import EditConflictForm
 from members.models import Member, User, sign_up_member
 
 SOURCE_SESSION_KEY = "join_source"
@@ -118,7 +119,9 @@ class JoinForm(PlaceFields, SignupForm):
         }
 
 
-class ProfileForm(PlaceFields, forms.ModelForm):
+class ProfileForm(PlaceFields, EditConflictForm):
+    conflict_noun = "profile"
+
     first_name = forms.CharField(max_length=150)
     last_name = forms.CharField(max_length=150)
     phone = PhoneNumberField(required=False, region="US")

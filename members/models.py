@@ -12,6 +12,7 @@ from django.utils.http import urlsafe_base64_encode
 from phonenumber_field.modelfields import PhoneNumberField
 
 from coalition import audit
+from coalition.edit_conflicts import Versioned
 
 NATIONAL_COORDINATORS = "National coordinators"
 CHAPTER_COORDINATORS = "Chapter coordinators"
@@ -90,7 +91,7 @@ class MemberQuerySet(models.QuerySet):
         return self.counted().filter(show_name_publicly=True)
 
 
-class Member(models.Model):
+class Member(Versioned):
     """A person's membership: where they live (which decides their chapter), consent and source.
 
     Personal data lives here and on the user; it is erased with the account. The

@@ -324,7 +324,8 @@ def _write(chapter: Chapter, plan: Plan) -> None:
                 false, false, false, '', '', '', '', '', '', %(now)s, %(now)s
             FROM import_member t JOIN members_user u ON lower(u.email) = t.email
             ON CONFLICT (user_id) DO UPDATE SET phone = EXCLUDED.phone, zip_code_id = EXCLUDED.zip_code_id,
-                county_id = EXCLUDED.county_id, state_id = EXCLUDED.state_id, chapter_id = EXCLUDED.chapter_id
+                county_id = EXCLUDED.county_id, state_id = EXCLUDED.state_id, chapter_id = EXCLUDED.chapter_id,
+                version = members_member.version + 1  -- an admin form opened before the import is now stale
             """,
             {"state": chapter.state_id, "chapter": chapter.pk, "status": Member.Status.IMPORTED, "now": now},
         )

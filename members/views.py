@@ -6,6 +6,7 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -70,18 +71,19 @@ def profile(request: HttpRequest) -> HttpResponse:
         # Coordinators and other account holders without a membership still manage their account here.
         return render(request, "members/member_profile.html", {"member": None})
     if request.method == "POST":
-        form = ProfileForm(request.POST, instance=member)
-        if form.is_valid():
-            data = form.cleaned_data
-            update_member(
-                member=member, actor=request.user, source=ConsentRecord.Source.PROFILE,
-                zip_code=data["zip"], county=data["county_obj"],
-                first_name=data["first_name"], last_name=data["last_name"], phone=data.get("phone") or "",
-                email_updates=data["email_updates"], text_messages=data["text_messages"],
-                show_name_publicly=data["show_name_publicly"],
-            )  # fmt: skip
-            messages.success(request, "Your profile is saved.")
-            return redirect("members:profile")
+        with transaction.atomic():  # the form's edit check locks the row until the save is committed
+            form = ProfileForm(request.POST, instance=member)
+            if form.is_valid():
+                data = form.cleaned_data
+                update_member(
+                    member=member, actor=request.user, source=ConsentRecord.Source.PROFILE,
+                    zip_code=data["zip"], county=data["county_obj"],
+                    first_name=data["first_name"], last_name=data["last_name"], phone=data.get("phone") or "",
+                    email_updates=data["email_updates"], text_messages=data["text_messages"],
+                    show_name_publicly=data["show_name_publicly"],
+                )  # fmt: skip
+                messages.success(request, "Your profile is saved.")
+                return redirect("members:profile")
     else:
         form = ProfileForm(instance=member)
     accesses = member.accesses.select_related("actor")[:20]

@@ -93,6 +93,13 @@ def make_staff_mfa(user: User) -> Authenticator:
     return TOTP.activate(user, generate_totp_secret()).instance
 
 
+def edit_version(obj) -> str:
+    """The hidden `edit_version` of an admin change form opened now (coalition/edit_conflicts.py)."""
+    from coalition.edit_conflicts import version_stamp
+
+    return version_stamp(type(obj).objects.get(pk=obj.pk).version)
+
+
 def make_coordinator(email: str, chapter: Chapter) -> User:
     user = make_user(email, first_name="Coordinator", last_name=chapter.state_id, is_staff=True)
     make_staff_mfa(user)

@@ -120,6 +120,11 @@ for name, path, expected in [
     ("mfa_view_recovery_codes", "/accounts/2fa/recovery-codes/", MFA),
     ("mfa_generate_recovery_codes", "/accounts/2fa/recovery-codes/generate/", MFA),
     ("mfa_download_recovery_codes", "/accounts/2fa/recovery-codes/download/", MFA),
+    ("mfa_list_webauthn", "/accounts/2fa/webauthn/", MFA),
+    ("mfa_add_webauthn", "/accounts/2fa/webauthn/add/", MFA),
+    ("mfa_reauthenticate_webauthn", "/accounts/2fa/webauthn/reauthenticate/", MFA),
+    ("mfa_remove_webauthn", "/accounts/2fa/webauthn/keys/999999/remove/", MFA),
+    ("mfa_edit_webauthn", "/accounts/2fa/webauthn/keys/999999/edit/", MFA),
 ]:
     PAGES[name] = Page(path, expected)
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from chapters.models import Chapter, Officer
 from members.models import User
+from tests.conftest import edit_version
 
 ROLES = ["national", "coordinator_a", "coordinator_b", "member", "anonymous"]
 
@@ -151,6 +152,7 @@ def test_coordinator_cannot_change_territory_state_or_status(client, chapter_row
             "territory_mode": "only",
             "territory_counties": ["56021"],
             "call_timezone": "",
+            "edit_version": edit_version(chapter),
             **inline_management(),
         },
     )

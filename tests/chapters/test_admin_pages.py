@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from chapters.models import Chapter, County, Officer, SocialPage, State
 from tests.chapters.test_admin_authorization import inline_management
-from tests.conftest import make_coordinator
+from tests.conftest import edit_version, make_coordinator
 
 
 @pytest.fixture
@@ -75,6 +75,7 @@ def change_data(chapter: Chapter, **overrides) -> dict:
         "name": chapter.name, "slug": chapter.slug, "state": chapter.state_id, "status": chapter.status,
         "description": "", "contact_email": "", "question": "", "territory_mode": chapter.territory_mode,
         "territory_counties": [], "call_weekday": "", "call_time": "", "call_timezone": "", **inline_management(),
+        "edit_version": edit_version(chapter),
     }  # fmt: skip
     return data | overrides
 

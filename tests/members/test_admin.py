@@ -7,7 +7,7 @@ import pytest
 from django.contrib.admin.models import LogEntry
 
 from members.models import Member, MemberExport
-from tests.conftest import make_staff_mfa
+from tests.conftest import edit_version, make_staff_mfa
 from tests.members.conftest import CA_ZIP, SC_ZIP, WY_ZIP, make_member
 
 ROLES = ["national", "coordinator_a", "coordinator_b", "member", "anonymous"]
@@ -113,7 +113,7 @@ def test_coordinator_edits_own_member_in_admin_with_history(as_role, roster):
         {"first_name": "Ann", "last_name": "Avery-Smith", "zip_code": "29401", "phone": "803-555-0123",
          "email_updates": "on",
          "events-TOTAL_FORMS": "0", "events-INITIAL_FORMS": "0",
-         "consents-TOTAL_FORMS": "0", "consents-INITIAL_FORMS": "0"},
+         "consents-TOTAL_FORMS": "0", "consents-INITIAL_FORMS": "0", "edit_version": edit_version(sc_member)},
     )  # fmt: skip
     assert response.status_code == 302, body(response)
     sc_member.refresh_from_db()

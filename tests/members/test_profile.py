@@ -6,6 +6,7 @@ from django.contrib.admin.models import LogEntry
 
 from chapters.models import County
 from members.models import ConsentRecord, Member, MembershipEvent, User
+from tests.conftest import edit_version
 from tests.members.conftest import PASSWORD, SC_OTHER_ZIP, SC_ZIP, WY_ZIP
 
 
@@ -14,7 +15,7 @@ def profile_data(member: Member, **overrides) -> dict:
         "first_name": member.user.first_name, "last_name": member.user.last_name,
         "phone": str(member.phone), "zip_code": member.zip_code_id, "county": "",
         "email_updates": "on" if member.email_updates else "", "text_messages": "",
-        "show_name_publicly": "",
+        "show_name_publicly": "", "edit_version": edit_version(member),
     }  # fmt: skip
     data.update(overrides)
     return {k: v for k, v in data.items() if v}
