@@ -29,6 +29,7 @@ import base64
 import dataclasses
 import datetime
 import hashlib
+import html
 import http.client
 import http.cookies
 import itertools
@@ -57,6 +58,8 @@ RECOVERY_LIMIT_S = 10.0
 # What each client thread does, by weight.
 MIX = {"view": 60, "signup": 8, "edit": 16, "answer": 16}
 CSRF_FIELD = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+# The profile form's marker of the version it was opened at (coalition/edit_conflicts.py).
+EDIT_VERSION_FIELD = re.compile(rb'name="edit_version" value="([^"]*)"')
 VISITOR_COOKIE = "coalition_visitor"
 FRIENDLY_503 = b"We will be back in a moment"  # templates/503.html
 EDIT_PREFIX = "Soak-"
@@ -206,11 +209,18 @@ class Person:
         return status, response.headers, data
 
     def form_token(self, kind: str, path: str) -> str | None:
+        fields = self.form_fields(kind, path, CSRF_FIELD)
+        return fields[0] if fields else None
+
+    def form_fields(self, kind: str, path: str, *patterns: re.Pattern) -> list[str] | None:
+        """GET a form and read the hidden values it carries; None when the page or one is missing."""
         result = self.send(kind, "GET", path)
         if result is None or result[0] != 200:
             return None
-        match = CSRF_FIELD.search(result[2])
-        return match.group(1).decode() if match else None
+        matches = [pattern.search(result[2]) for pattern in patterns]
+        if not all(matches):
+            return None
+        return [html.unescape(match.group(1).decode()) for match in matches]
 
     def close(self) -> None:
         self.conn.close()
@@ -287,12 +297,14 @@ class Traffic:
             person.close()
 
     def edit(self, member: dict, person: Person) -> None:
-        token = person.form_token("edit", "/profile/")
-        if token is None:
+        fields = person.form_fields("edit", "/profile/", CSRF_FIELD, EDIT_VERSION_FIELD)
+        if fields is None:
             return
+        token, edit_version = fields
         number = self.edit_numbers[member["user"]] = self.edit_numbers.get(member["user"], 0) + 1
         form = {
             "csrfmiddlewaretoken": token,
+            "edit_version": edit_version,
             "first_name": member["first_name"],
             "last_name": f"{EDIT_PREFIX}{number}",
             "phone": "",

@@ -15,6 +15,7 @@ from django.db import connection
 from coalition.models import Answer
 from coalition.views import VISITOR_COOKIE
 from members.models import Member
+from tests.conftest import edit_version
 from tests.members.conftest import SC_ZIP, make_member
 
 spec = importlib.util.spec_from_file_location("soak", settings.BASE_DIR / "scripts" / "soak.py")
@@ -35,6 +36,7 @@ def signup(client, email: str) -> None:
 def edit_profile(client, member: Member, number: int) -> None:
     client.force_login(member.user)
     data = {
+        "edit_version": edit_version(member),
         "first_name": member.user.first_name, "last_name": f"{soak.EDIT_PREFIX}{number}", "phone": "",
         "zip_code": member.zip_code_id, "county": member.county_id, "email_updates": "on",
     }  # fmt: skip
