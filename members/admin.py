@@ -21,6 +21,7 @@ from chapters.models import Chapter, ZipCode
 from coalition import audit
 from coalition.pagination import EstimatedCountPaginator
 from coalition.search import fragment_filter
+from coalition.validators import no_control_characters
 from members.models import (
     ConsentRecord,
     Member,
@@ -160,8 +161,8 @@ class ConsentRecordInline(admin.TabularInline):
 
 
 class MemberAdminForm(forms.ModelForm):
-    first_name = forms.CharField(max_length=150)
-    last_name = forms.CharField(max_length=150)
+    first_name = forms.CharField(max_length=150, validators=[no_control_characters])
+    last_name = forms.CharField(max_length=150, validators=[no_control_characters])
     zip_code = forms.ModelChoiceField(
         ZipCode.objects.all(),
         to_field_name="code",

@@ -1,11 +1,15 @@
+import re
+
 from allauth.account.forms import SignupForm
 from django import forms
 from django.core.validators import RegexValidator
 from phonenumber_field.formfields import PhoneNumberField
 
 from chapters.models import County, ZipCode
+from coalition.validators import no_control_characters
 from members.models import Member, sign_up_member
 
+ZIP_PATTERN = re.compile(r"^[0-9]{5}\Z")
 SOURCE_SESSION_KEY = "join_source"
 JOINED_SESSION_KEY = "joined_chapter"
 SOURCE_FIELDS = ("ref", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
@@ -18,7 +22,7 @@ class PlaceFields(forms.Form):
         label="ZIP code",
         min_length=5,
         max_length=5,
-        validators=[RegexValidator(r"^\d{5}$", "Enter the five digits of your ZIP code.")],
+        validators=[RegexValidator(ZIP_PATTERN, "Enter the five digits of your ZIP code.")],
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "postal-code"}),
     )
     county = forms.ChoiceField(
@@ -27,8 +31,13 @@ class PlaceFields(forms.Form):
 
     def setup_place(self) -> None:
         code = (self.data.get(self.add_prefix("zip_code")) if self.is_bound else self.initial.get("zip_code")) or ""
-        self.zip_counties = list(County.objects.for_zip(code.strip())) if len(code.strip()) == 5 else []
+        code = code.strip()
+        # Only five ASCII digits reach the database ("2920\x00" would be a DataError, not a ZIP).
+        self.zip_counties = list(County.objects.for_zip(code)) if ZIP_PATTERN.match(code) else []
         self.fields["county"].choices = [("", "Choose your county")] + [(c.fips, c.name) for c in self.zip_counties]
+        # The county is asked (and shown) only for a ZIP spanning counties; otherwise whatever was
+        # posted for it is ignored rather than refused with an error nobody could see.
+        self.fields["county"].disabled = not self.needs_county
 
     @property
     def needs_county(self) -> bool:
@@ -56,8 +65,16 @@ class PlaceFields(forms.Form):
 class JoinForm(PlaceFields, SignupForm):
     """allauth's signup form plus what membership needs; allauth keeps rate limits and verification."""
 
-    first_name = forms.CharField(max_length=150, widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
-    last_name = forms.CharField(max_length=150, widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
+    first_name = forms.CharField(
+        max_length=150,
+        validators=[no_control_characters],
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
+    last_name = forms.CharField(
+        max_length=150,
+        validators=[no_control_characters],
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
     phone = PhoneNumberField(required=False, region="US", widget=forms.TextInput(attrs={"autocomplete": "tel"}))
     email_updates = forms.BooleanField(required=False, initial=True, label="Send me email updates")
     text_messages = forms.BooleanField(required=False, label="Send me text messages (needs a phone number)")
@@ -102,8 +119,8 @@ class JoinForm(PlaceFields, SignupForm):
 
 
 class ProfileForm(PlaceFields, forms.ModelForm):
-    first_name = forms.CharField(max_length=150)
-    last_name = forms.CharField(max_length=150)
+    first_name = forms.CharField(max_length=150, validators=[no_control_characters])
+    last_name = forms.CharField(max_length=150, validators=[no_control_characters])
     phone = PhoneNumberField(required=False, region="US")
     confirm_move = forms.BooleanField(required=False, label="Yes, move me")
 
