@@ -8,11 +8,11 @@ from django.db import models
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 
-from endorsements.forms import ImageReencodingMixin, RejectForm, VerifyForm, https_urls
+from endorsements.forms import ImageReencodingMixin, RejectForm, TextChecksMixin, VerifyForm, https_urls
 from endorsements.models import Endorsement, states_managed_by
 
 
-class EndorsementAdminForm(ImageReencodingMixin, forms.ModelForm):
+class EndorsementAdminForm(TextChecksMixin, ImageReencodingMixin, forms.ModelForm):
     class Meta:
         model = Endorsement
         formfield_callback = https_urls
