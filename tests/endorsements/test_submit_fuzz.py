@@ -5,7 +5,7 @@ database cache) starts from zero every time: the fuzz reaches the form, not the 
 """
 
 from django.contrib.admin.models import LogEntry
-from hypothesis import event, given
+from hypothesis import event, example, given
 from hypothesis import strategies as st
 
 from coalition.validators import control_characters
@@ -27,6 +27,8 @@ def endorsement_data(draw) -> dict[str, str]:
 
 
 @given(data=endorsement_data())
+@example(data=VALID | {"name": "Dana\x1b[31m", "statement": "Line one\nline two\x07"})
+@example(data=VALID | {"state": "S\x00"})
 def test_submission_with_hostile_input_refuses_clearly_or_stores_exactly(client, db, mailoutbox, data):
     with rolled_back():
         mailoutbox.clear()

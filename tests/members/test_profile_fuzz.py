@@ -1,7 +1,7 @@
 """Editing "My profile" with hostile input: no 500, a reason on the page, and a refused edit changes nothing."""
 
 from django.contrib.admin.models import LogEntry
-from hypothesis import event, given
+from hypothesis import event, example, given
 from hypothesis import strategies as st
 
 from members.models import ConsentRecord, Member, MembershipEvent
@@ -36,6 +36,8 @@ def snapshot(member: Member) -> tuple:
 
 
 @given(data=profile_data())
+@example(data=VALID | {"zip_code": "2920\x00"})
+@example(data=VALID | {"county": "\x00"})
 def test_profile_edit_with_hostile_input_refuses_clearly_or_stores_exactly(client, sc_member, chapter_b, data):
     with rolled_back():
         client.force_login(sc_member.user)
