@@ -1,13 +1,15 @@
 import re
 
+from allauth.account.adapter import get_adapter
 from allauth.account.forms import SignupForm
 from django import forms
 from django.core.validators import RegexValidator
+from django.db import IntegrityError, transaction
 from phonenumber_field.formfields import PhoneNumberField
 
 from chapters.models import County, ZipCode
 from coalition.validators import no_control_characters
-from members.models import Member, sign_up_member
+from members.models import Member, User, sign_up_member
 
 ZIP_PATTERN = re.compile(r"^[0-9]{5}\Z")
 SOURCE_SESSION_KEY = "join_source"
@@ -96,6 +98,24 @@ class JoinForm(PlaceFields, SignupForm):
         if cleaned_data.get("text_messages") and not cleaned_data.get("phone"):
             self.add_error("phone", "Give a phone number to receive text messages.")
         return cleaned_data
+
+    def try_save(self, request):
+        """Create the account, membership and email address together, or nothing.
+
+        Two signups with the same address at the same moment (a double click, or Ann@… and
+        ann@…) both pass the form's "is it taken?" check; the database's unique index on
+        lower(email) lets one through. The other gets the "verify your email" page every
+        signup gets, so the response tells nobody whether the address has an account; no
+        mail of its own, so the winner's confirmation mail is the one the address receives
+        (allauth sends one mail per address per three minutes).
+        """
+        try:
+            with transaction.atomic():
+                return super().try_save(request)
+        except IntegrityError:
+            if not User.objects.filter(email__iexact=self.cleaned_data["email"]).exists():
+                raise
+            return None, get_adapter().respond_email_verification_sent(request, None)
 
     def custom_signup(self, request, user) -> None:
         source = {k: v for k, v in request.session.get(SOURCE_SESSION_KEY, {}).items() if k in SOURCE_FIELDS}
