@@ -1,4 +1,4 @@
-"""Project-wide middleware: health checks, outages, security headers, staff MFA."""
+"""Project-wide middleware: health checks, outages, security headers, staff MFA, NUL in query strings."""
 
 from collections.abc import Callable
 
@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from coalition import views
@@ -88,4 +88,22 @@ class StaffMFARequiredMiddleware:
                 "activate an authenticator app below, then come back.",
             )
             return redirect("mfa_index")
+        return self.get_response(request)
+
+
+class NullCharacterQueryMiddleware:
+    """A query string holding a NUL character (%00) gets a 400 page that says so, before any view.
+
+    PostgreSQL cannot store or compare NUL in text, so a filter, search or lookup built from
+    such a value fails in the database (the admin's list filters gave a 500). Forms refuse
+    NUL themselves, next to the field; a query string has no field to show the message on.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if any("\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()):
+            reason = "The address of this page contains a null character (%00), which no search or filter accepts."
+            return render(request, "400.html", {"reason": reason}, status=400)
         return self.get_response(request)

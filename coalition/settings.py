@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "coalition.middleware.StaffMFARequiredMiddleware",
+    "coalition.middleware.NullCharacterQueryMiddleware",
     "coalition.middleware.DatabaseUnavailableMiddleware",
 ]
 
