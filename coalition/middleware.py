@@ -91,12 +91,14 @@ class StaffMFARequiredMiddleware:
         return self.get_response(request)
 
 
-class NullCharacterQueryMiddleware:
-    """A query string holding a NUL character (%00) gets a 400 page that says so, before any view.
+class NullCharacterMiddleware:
+    """NUL (U+0000) in a query string gets a 400 page that says so; a cookie holding one is ignored.
 
     PostgreSQL cannot store or compare NUL in text, so a filter, search or lookup built from
-    such a value fails in the database (the admin's list filters gave a 500). Forms refuse
-    NUL themselves, next to the field; a query string has no field to show the message on.
+    such a value fails in the database: the admin's list filters gave a 500, and so did any
+    page for a session cookie crafted to hold one (quoted cookies may spell it "\\000").
+    Forms refuse NUL themselves, next to the field; a query string has no field to show the
+    message on. Placed before the session middleware, so a bad session cookie is never looked up.
     """
 
     def __init__(self, get_response: Handler) -> None:
@@ -106,4 +108,6 @@ class NullCharacterQueryMiddleware:
         if any("\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()):
             reason = "The address of this page contains a null character (%00), which no search or filter accepts."
             return render(request, "400.html", {"reason": reason}, status=400)
+        if any("\x00" in key or "\x00" in value for key, value in request.COOKIES.items()):
+            request.COOKIES = {k: v for k, v in request.COOKIES.items() if "\x00" not in k and "\x00" not in v}
         return self.get_response(request)

@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "coalition.middleware.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
+    "coalition.middleware.NullCharacterMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -93,7 +94,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "coalition.middleware.StaffMFARequiredMiddleware",
-    "coalition.middleware.NullCharacterQueryMiddleware",
     "coalition.middleware.DatabaseUnavailableMiddleware",
 ]
 
