@@ -47,7 +47,7 @@ def kept_source(value: str) -> str:
 # Input that once gave a 500 or an error nobody could see, run every time:
 @example(data=VALID | {"zip_code": "2920\x00"}, query={})
 @example(data=VALID | {"county": " "}, query={})
-@example(data=VALID, query={"ref": "news\x00letter", "utm_source": "\x1b[31m"})
+@example(data=VALID, query={"ref": "news\x07letter", "utm_source": " \x1b[31m "})
 @example(data=VALID | {"first_name": "Jo\x1b[2J"}, query={})
 def test_join_with_hostile_input_refuses_clearly_or_stores_exactly(client, chapter_a, mailoutbox, data, query):
     with rolled_back():
@@ -69,8 +69,9 @@ def test_join_with_hostile_input_refuses_clearly_or_stores_exactly(client, chapt
         member = Member.objects.get(user=user)
         assert member.zip_code_id == as_received(data["zip_code"]).strip()
         assert member.status == Member.Status.PENDING
+        refused_query = any("\x00" in as_received(value) for value in query.values())  # a 400 page, nothing kept
         for name, value in query.items():
-            assert getattr(member, name) == kept_source(value)
+            assert getattr(member, name) == ("" if refused_query else kept_source(value))
         assert counts()[:3] == (before[0] + 1, before[1] + 1, before[2] + 1)
 
 
