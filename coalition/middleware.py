@@ -1,4 +1,4 @@
-"""Project-wide middleware: health checks, outages, security headers, staff MFA."""
+"""Project-wide middleware: health checks, outages, security headers, staff MFA, NUL in query strings."""
 
 from collections.abc import Callable
 
@@ -7,7 +7,7 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from coalition import views
@@ -87,4 +87,26 @@ class StaffMFARequiredMiddleware:
                 "activate an authenticator app or add a security key below, then come back.",
             )
             return redirect("mfa_index")
+        return self.get_response(request)
+
+
+class NullCharacterMiddleware:
+    """NUL (U+0000) in a query string gets a 400 page that says so; a cookie holding one is ignored.
+
+    PostgreSQL cannot store or compare NUL in text, so a filter, search or lookup built from
+    such a value fails in the database: the admin's list filters gave a 500, and so did any
+    page for a session cookie crafted to hold one (quoted cookies may spell it "\\000").
+    Forms refuse NUL themselves, next to the field; a query string has no field to show the
+    message on. Placed before the session middleware, so a bad session cookie is never looked up.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if any("\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()):
+            reason = "The address of this page contains a null character (%00), which no search or filter accepts."
+            return render(request, "400.html", {"reason": reason}, status=400)
+        if any("\x00" in key or "\x00" in value for key, value in request.COOKIES.items()):
+            request.COOKIES = {k: v for k, v in request.COOKIES.items() if "\x00" not in k and "\x00" not in v}
         return self.get_response(request)

@@ -8,11 +8,11 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 
 from coalition.edit_conflicts import EditConflictAdmin, EditConflictForm
-from endorsements.forms import ImageReencodingMixin, RejectForm, VerifyForm, https_urls
+from endorsements.forms import ImageReencodingMixin, RejectForm, TextChecksMixin, VerifyForm, https_urls
 from endorsements.models import Endorsement, states_managed_by
 
 
-class EndorsementAdminForm(ImageReencodingMixin, EditConflictForm):
+class EndorsementAdminForm(TextChecksMixin, ImageReencodingMixin, EditConflictForm):
     class Meta:
         model = Endorsement
         formfield_callback = https_urls

@@ -2,6 +2,7 @@ from django import forms
 from django.db import models
 
 from chapters.models import State
+from coalition.validators import no_control_characters, no_control_characters_multiline
 from endorsements.models import Endorsement, reencode_image
 
 
@@ -15,6 +16,16 @@ class ImageReencodingMixin:
         return image
 
 
+class TextChecksMixin:
+    """Public text holds no control characters; the statement may keep its line breaks."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("name", "office", "party"):
+            self.fields[name].validators.append(no_control_characters)
+        self.fields["statement"].validators.append(no_control_characters_multiline)
+
+
 def https_urls(field: models.Field, **kwargs) -> forms.Field:
     """A source URL typed without a scheme is taken as https, as Django 6 will do."""
     if isinstance(field, models.URLField):
@@ -22,7 +33,7 @@ def https_urls(field: models.Field, **kwargs) -> forms.Field:
     return field.formfield(**kwargs)
 
 
-class EndorsementSubmitForm(ImageReencodingMixin, forms.ModelForm):
+class EndorsementSubmitForm(TextChecksMixin, ImageReencodingMixin, forms.ModelForm):
     class Meta:
         model = Endorsement
         formfield_callback = https_urls

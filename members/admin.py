@@ -22,6 +22,7 @@ from coalition import audit
 from coalition.edit_conflicts import EditConflictAdmin, EditConflictForm
 from coalition.pagination import EstimatedCountPaginator
 from coalition.search import fragment_filter
+from coalition.validators import no_control_characters
 from members.models import (
     ConsentRecord,
     Member,
@@ -161,8 +162,8 @@ class ConsentRecordInline(admin.TabularInline):
 
 
 class MemberAdminForm(EditConflictForm):
-    first_name = forms.CharField(max_length=150)
-    last_name = forms.CharField(max_length=150)
+    first_name = forms.CharField(max_length=150, validators=[no_control_characters])
+    last_name = forms.CharField(max_length=150, validators=[no_control_characters])
     zip_code = forms.ModelChoiceField(
         ZipCode.objects.all(),
         to_field_name="code",

@@ -1,3 +1,6 @@
+import re
+
+from allauth.account.adapter import get_adapter
 from allauth.account.forms import SignupForm
 from django import forms
 from django.core.validators import RegexValidator
@@ -6,8 +9,10 @@ from phonenumber_field.formfields import PhoneNumberField
 
 from chapters.models import County, ZipCode
 from coalition.edit_conflicts import EditConflictForm
+from coalition.validators import no_control_characters
 from members.models import Member, User, sign_up_member
 
+ZIP_PATTERN = re.compile(r"^[0-9]{5}\Z")
 SOURCE_SESSION_KEY = "join_source"
 JOINED_SESSION_KEY = "joined_chapter"
 SOURCE_FIELDS = ("ref", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
@@ -20,7 +25,7 @@ class PlaceFields(forms.Form):
         label="ZIP code",
         min_length=5,
         max_length=5,
-        validators=[RegexValidator(r"^\d{5}$", "Enter the five digits of your ZIP code.")],
+        validators=[RegexValidator(ZIP_PATTERN, "Enter the five digits of your ZIP code.")],
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "postal-code"}),
     )
     county = forms.ChoiceField(
@@ -29,8 +34,13 @@ class PlaceFields(forms.Form):
 
     def setup_place(self) -> None:
         code = (self.data.get(self.add_prefix("zip_code")) if self.is_bound else self.initial.get("zip_code")) or ""
-        self.zip_counties = list(County.objects.for_zip(code.strip())) if len(code.strip()) == 5 else []
+        code = code.strip()
+        # Only five ASCII digits reach the database ("2920\x00" would be a DataError, not a ZIP).
+        self.zip_counties = list(County.objects.for_zip(code)) if ZIP_PATTERN.match(code) else []
         self.fields["county"].choices = [("", "Choose your county")] + [(c.fips, c.name) for c in self.zip_counties]
+        # The county is asked (and shown) only for a ZIP spanning counties; otherwise whatever was
+        # posted for it is ignored rather than refused with an error nobody could see.
+        self.fields["county"].disabled = not self.needs_county
 
     @property
     def needs_county(self) -> bool:
@@ -58,8 +68,16 @@ class PlaceFields(forms.Form):
 class JoinForm(PlaceFields, SignupForm):
     """allauth's signup form plus what membership needs; allauth keeps rate limits and verification."""
 
-    first_name = forms.CharField(max_length=150, widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
-    last_name = forms.CharField(max_length=150, widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
+    first_name = forms.CharField(
+        max_length=150,
+        validators=[no_control_characters],
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
+    last_name = forms.CharField(
+        max_length=150,
+        validators=[no_control_characters],
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
     phone = PhoneNumberField(required=False, region="US", widget=forms.TextInput(attrs={"autocomplete": "tel"}))
     email_updates = forms.BooleanField(required=False, initial=True, label="Send me email updates")
     text_messages = forms.BooleanField(required=False, label="Send me text messages (needs a phone number)")
@@ -83,11 +101,14 @@ class JoinForm(PlaceFields, SignupForm):
         return cleaned_data
 
     def try_save(self, request):
-        """Save the account and its membership together, or neither.
+        """Create the account, membership and email address together, or nothing.
 
-        Two submissions of the same form at once (a double click) both pass the check for an
-        existing account; the one that loses the race on the unique email is answered as
-        allauth answers anyone whose address already has an account, instead of a 500.
+        Two signups with the same address at the same moment (a double click, or Ann@… and
+        ann@…) both pass the form's "is it taken?" check; the database's unique index on
+        lower(email) lets one through. The other gets the "verify your email" page every
+        signup gets, so the response tells nobody whether the address has an account; no
+        mail of its own, so the winner's confirmation mail is the one the address receives
+        (allauth sends one mail per address per three minutes).
         """
         try:
             with transaction.atomic():
@@ -95,8 +116,7 @@ class JoinForm(PlaceFields, SignupForm):
         except IntegrityError:
             if not User.objects.filter(email__iexact=self.cleaned_data.get("email", "")).exists():
                 raise
-            self.account_already_exists = True
-            return super().try_save(request)
+            return None, get_adapter().respond_email_verification_sent(request, None)
 
     def custom_signup(self, request, user) -> None:
         source = {k: v for k, v in request.session.get(SOURCE_SESSION_KEY, {}).items() if k in SOURCE_FIELDS}
@@ -122,8 +142,8 @@ class JoinForm(PlaceFields, SignupForm):
 class ProfileForm(PlaceFields, EditConflictForm):
     conflict_noun = "profile"
 
-    first_name = forms.CharField(max_length=150)
-    last_name = forms.CharField(max_length=150)
+    first_name = forms.CharField(max_length=150, validators=[no_control_characters])
+    last_name = forms.CharField(max_length=150, validators=[no_control_characters])
     phone = PhoneNumberField(required=False, region="US")
     confirm_move = forms.BooleanField(required=False, label="Yes, move me")
 

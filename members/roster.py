@@ -23,9 +23,12 @@ from django.utils import timezone
 
 from chapters.models import Chapter, ZipCode
 from coalition import audit
+from coalition.validators import no_control_characters
+from members.forms import ZIP_PATTERN
 from members.models import Member, MembershipEvent, User
 
 BATCH_SIZE = 2000
+EMAIL_MAX_LENGTH = User._meta.get_field("email").max_length
 HEADER_ALIASES = {
     "email": {"email", "e-mail", "email address", "e-mail address", "mail"},
     "first_name": {"first name", "first", "firstname", "given name", "forename"},
@@ -176,7 +179,7 @@ def _validate(chapter, header, raw_rows, columns, result: ImportResult) -> list[
         candidates.append(row)
 
     links: dict[str, list[tuple[str, int | None]]] = {}
-    zips = {row.zip_code for row in candidates if len(row.zip_code) == 5}
+    zips = {row.zip_code for row in candidates if ZIP_PATTERN.match(row.zip_code)}
     through = ZipCode.counties.through.objects.filter(zipcode_id__in=zips)
     for zip_code, county_id, chapter_id in through.values_list("zipcode_id", "county_id", "county__chapter_id"):
         links.setdefault(zip_code, []).append((county_id, chapter_id))
@@ -198,6 +201,8 @@ def _row_error(row: Row, links, chapter: Chapter, seen: dict[str, int]) -> str:
         validate_email(row.email)
     except ValidationError:
         return f"Not a valid email address: {row.values['email'][:100]!r}."
+    if len(row.email) > EMAIL_MAX_LENGTH:
+        return f"The email address is longer than {EMAIL_MAX_LENGTH} characters."
     if row.email in seen:
         return f"Same email as line {seen[row.email]}."
     if row.zip_code not in links:
@@ -209,6 +214,10 @@ def _row_error(row: Row, links, chapter: Chapter, seen: dict[str, int]) -> str:
     for name in ("first_name", "last_name"):
         if len(row.values.get(name, "")) > 150:
             return f"{FIELD_LABELS[name]} is longer than 150 characters."
+        try:
+            no_control_characters(row.values.get(name, ""))
+        except ValidationError as error:
+            return f"{FIELD_LABELS[name]}: {error.messages[0]}"
     phone = row.values.get("phone", "")
     if phone:
         try:

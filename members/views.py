@@ -15,6 +15,7 @@ from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.http import require_POST
 
 from chapters.models import Chapter, State
+from coalition.validators import without_control_characters
 from members.forms import SOURCE_FIELDS, SOURCE_SESSION_KEY, DeleteAccountForm, ProfileForm
 from members.models import (
     ConsentRecord,
@@ -33,7 +34,8 @@ NATIONAL_CALL = "Tuesdays at 7:30 pm Central"
 
 def remember_source(request: HttpRequest) -> None:
     """Keep the first ?ref= / utm_* a visitor arrived with until they sign up."""
-    found = {k: request.GET[k].strip()[:100] for k in SOURCE_FIELDS if request.GET.get(k, "").strip()}
+    found = {k: without_control_characters(request.GET.get(k, "")).strip()[:100] for k in SOURCE_FIELDS}
+    found = {k: v for k, v in found.items() if v}
     if found and SOURCE_SESSION_KEY not in request.session:
         request.session[SOURCE_SESSION_KEY] = found
 
@@ -41,7 +43,7 @@ def remember_source(request: HttpRequest) -> None:
 def join(request: HttpRequest, state_code: str | None = None) -> HttpResponse:
     context = {"national_call": NATIONAL_CALL}
     if state_code is not None:
-        if len(state_code) != 2:
+        if not (len(state_code) == 2 and state_code.isascii() and state_code.isalpha()):
             raise Http404
         state = get_object_or_404(State, code=state_code.upper())
         chapter = Chapter.objects.filter(state=state).order_by("name").first()

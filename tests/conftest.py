@@ -5,6 +5,7 @@ coordinator_b runs B; national sees everything; member is an ordinary member.
 """
 
 import datetime
+import os
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -13,12 +14,27 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db import connections
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from pytest_django.plugin import blocking_manager_key
 
 from chapters.models import Chapter, County, Officer, State
 from members.models import CHAPTER_COORDINATORS, NATIONAL_COORDINATORS, User
 
 PASSWORD = "correct-horse-battery-staple"
+
+# The fuzz tests (tests/*/test_*_fuzz.py): a few dozen examples each in the normal run, so the
+# suite stays quick; HYPOTHESIS_PROFILE=thorough for a long hunt. No deadline: the machine is
+# shared and timings are never a pass/fail condition. Each example is self-contained
+# (tests/fuzz.py's rolled_back), which is why sharing function-scoped fixtures is fine.
+hypothesis_settings.register_profile(
+    "quick",
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+hypothesis_settings.register_profile("thorough", parent=hypothesis_settings.get_profile("quick"), max_examples=1000)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
 
 
 @pytest.fixture(autouse=True)
