@@ -91,7 +91,7 @@ class StaffMFARequiredMiddleware:
 
 
 class NullCharacterMiddleware:
-    """NUL (U+0000) in a query string gets a 400 page that says so; a cookie holding one is ignored.
+    """NUL (U+0000) in the path or query string gets a 400 page that says so; a cookie holding one is ignored.
 
     PostgreSQL cannot store or compare NUL in text, so a filter, search or lookup built from
     such a value fails in the database: the admin's list filters gave a 500, and so did any
@@ -104,7 +104,9 @@ class NullCharacterMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if any("\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()):
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
+        ):
             reason = "The address of this page contains a null character (%00), which no search or filter accepts."
             return render(request, "400.html", {"reason": reason}, status=400)
         if any("\x00" in key or "\x00" in value for key, value in request.COOKIES.items()):

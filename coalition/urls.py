@@ -1,9 +1,9 @@
 from allauth.account.decorators import secure_admin_login
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
 from coalition import views
+from endorsements.views import endorsement_image
 
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "Coalition administration"
@@ -28,9 +28,6 @@ urlpatterns = [
     path("endorsements/", include("endorsements.urls")),
     path("", include("members.urls")),
     path("admin/", admin.site.urls),
+    # Uploads are never served from MEDIA_ROOT as a folder: only endorsement images, by this view.
+    path("media/endorsements/<str:name>", endorsement_image, name="endorsement-image"),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

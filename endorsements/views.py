@@ -4,7 +4,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
@@ -48,6 +48,30 @@ def endorsement_list(request: HttpRequest) -> HttpResponse:
 def endorsement_detail(request: HttpRequest, slug: str) -> HttpResponse:
     endorsement = get_object_or_404(Endorsement.objects.published().select_related("state"), slug=slug)
     return render(request, "endorsements/endorsement_detail.html", {"endorsement": endorsement})
+
+
+IMAGE_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
+
+
+def endorsement_image(request: HttpRequest, name: str) -> FileResponse:
+    """An endorsement's photo or logo: public once published, else only to its coordinators.
+
+    Every stored image was re-encoded on upload (`reencode_image`); it is still sent with
+    its type fixed by its extension, `nosniff` and a sandboxing policy, so it is never a page.
+    """
+    extension = name.rpartition(".")[2]
+    if extension not in IMAGE_TYPES:
+        raise Http404("No such image.")
+    visible = Endorsement.objects.published() | Endorsement.objects.visible_to(request.user)
+    endorsement = get_object_or_404(visible, image=f"endorsements/{name}")
+    try:
+        file = endorsement.image.open("rb")
+    except FileNotFoundError:
+        raise Http404("No such image.") from None
+    response = FileResponse(file, content_type=IMAGE_TYPES[extension])
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "public, max-age=86400" if endorsement.is_public else "private, no-store"
+    return response
 
 
 def _client_ip(request: HttpRequest) -> str:

@@ -78,6 +78,9 @@ PAGES: dict[str, Page] = {
     "endorsements:endorsement-submit": Page("/endorsements/submit/", PUBLIC),
     "endorsements:endorsement-confirm": Page("/endorsements/confirm/not-a-token/", BAD_TOKEN),
     "endorsements:endorsement-detail": Page(lambda w: w.endorsement_a.get_absolute_url(), PUBLIC),
+    # Images: published ones are public, others only to their coordinators (tests/endorsements/test_image.py).
+    "endorsement-image": Page("/media/endorsements/missing.png", expect(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND,
+                                                                        NOT_FOUND)),
     "endorsements:endorsement-withdraw": Page(lambda w: f"{w.endorsement_a.get_absolute_url()}withdraw/x:y/",
                                               BAD_TOKEN),
     # members
