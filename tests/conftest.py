@@ -34,7 +34,12 @@ hypothesis_settings.register_profile(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 hypothesis_settings.register_profile("thorough", parent=hypothesis_settings.get_profile("quick"), max_examples=1000)
-hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
+# CI draws the same examples every run (a found failure is pinned with @example, not left to
+# chance); a developer's run draws new ones each time and keeps failures in .hypothesis/.
+hypothesis_settings.register_profile("ci", parent=hypothesis_settings.get_profile("quick"), derandomize=True,
+                                     database=None)  # fmt: skip
+default_profile = "ci" if os.environ.get("CI", "").lower() in ("true", "1") else "quick"
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", default_profile))
 
 
 @pytest.fixture(autouse=True)
