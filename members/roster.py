@@ -126,30 +126,32 @@ def email_error(email: str, raw: str) -> str:
 
 
 @functools.cache
-def _us_number_descs() -> tuple[tuple[frozenset[int], re.Pattern], tuple[tuple[frozenset[int], re.Pattern], ...]]:
-    """The US patterns of phonenumbers' metadata: the general one, and one per number type."""
+def _us_ten_digit_patterns() -> tuple[re.Pattern, re.Pattern]:
+    """From phonenumbers' US metadata: the general pattern, and any number type's, for ten digits.
+
+    A number is valid for the US when it matches the general description and at least one
+    type's (phonenumbers' _number_type_helper); each description applies only to the lengths
+    it lists.
+    """
     metadata = phonenumbers.PhoneMetadata.metadata_for_region("US")
 
-    def desc(d) -> tuple[frozenset[int], re.Pattern] | None:
-        if d is None or not d.national_number_pattern:
-            return None
-        return frozenset(d.possible_length or ()), re.compile(d.national_number_pattern)
+    def pattern(*descs) -> re.Pattern:
+        usable = [
+            d.national_number_pattern
+            for d in descs
+            if d is not None and d.national_number_pattern and (not d.possible_length or 10 in d.possible_length)
+        ]
+        return re.compile("|".join(f"(?:{p})" for p in usable) or "(?!)")
 
     kinds = ["premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager", "uan", "voicemail",
              "fixed_line"] + ([] if metadata.same_mobile_and_fixed_line_pattern else ["mobile"])  # fmt: skip
-    types = tuple(d for d in (desc(getattr(metadata, kind)) for kind in kinds) if d)
-    return desc(metadata.general_desc), types
+    return pattern(metadata.general_desc), pattern(*(getattr(metadata, kind) for kind in kinds))
 
 
 def _valid_us_number(national: str) -> bool:
-    """phonenumbers.is_valid_number_for_region(number, "US"), without its per-call overhead."""
-    general, types = _us_number_descs()
-
-    def matches(desc: tuple[frozenset[int], re.Pattern]) -> bool:
-        lengths, pattern = desc
-        return (not lengths or len(national) in lengths) and pattern.fullmatch(national) is not None
-
-    return matches(general) and any(matches(desc) for desc in types)
+    """phonenumbers.is_valid_number_for_region(number, "US") for a ten-digit national number, in one regex."""
+    general, types = _us_ten_digit_patterns()
+    return general.fullmatch(national) is not None and types.fullmatch(national) is not None
 
 
 def normalise_phone(value: str) -> str | None:
