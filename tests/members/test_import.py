@@ -290,3 +290,17 @@ def test_unreadable_in_the_middle_refuses_whole_file_and_writes_nothing(chapter_
     assert (result.committed, result.errors[0].line) == (False, 5)
     assert "NUL characters" in result.errors[0].reason
     assert not Member.objects.exists()
+
+
+def test_rows_are_written_in_slices_without_gaps(chapter_a, monkeypatch):
+    monkeypatch.setattr("members.roster.WRITE_BATCH", 3)
+    run(chapter_a, CLEAN)
+    lines = [f"slice{i}@example.net,S,{i},29201,\n" for i in range(8)]
+    lines[4] = "slice4@example.net,S,4,00000,\n"  # an error in the middle of a slice
+    lines.append("alice.one@example.net,Alicia,One,29201,\n")  # an update in the last slice
+    result = run(chapter_a, HEADER + "".join(lines), mode=Mode.ONLY_GOOD_ROWS)
+    assert (result.created, result.updated, len(result.errors)) == (7, 1, 1)
+    emails = set(User.objects.filter(email__startswith="slice").values_list("email", flat=True))
+    assert emails == {f"slice{i}@example.net" for i in range(8) if i != 4}
+    assert MembershipEvent.objects.net_for(chapter=chapter_a) == 10
+    assert User.objects.get(email="alice.one@example.net").first_name == "Alicia"
