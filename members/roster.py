@@ -1,15 +1,20 @@
 """Roster import: a state group's member list (CSV) into a chapter, keyed by normalised email.
 
 `import_members` is the one entry point, used by the admin's import page and by
-`manage.py import_members`. It plans every row first (validation, create/update/unchanged),
-then writes with COPY into temporary tables and set-based upserts (INSERT ... ON CONFLICT)
-inside one transaction, so nothing is half-written.
+`manage.py import_members`. Python reads the file and checks what concerns one row alone
+(number of fields, email, name lengths, phone), with fast paths for the common forms and
+the forms' own validators for whatever the fast paths cannot settle; it COPYs the rows into
+a temporary table as it goes. PostgreSQL does the rest set-based, in one transaction: ZIP
+codes to counties and chapter, duplicates, existing people, then the upserts (INSERT ...
+SELECT, ON CONFLICT), membership events and email addresses. Nothing is half-written.
 Imported people get no email: a coordinator invites them deliberately.
 """
 
 import csv
+import functools
 import io
-from collections.abc import Callable, Iterable
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import phonenumbers
@@ -17,18 +22,17 @@ from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection, models, transaction
-from django.db.models import CharField
-from django.db.models.functions import Cast, Lower
 from django.utils import timezone
 
-from chapters.models import Chapter, ZipCode
+from chapters.models import Chapter
 from coalition import audit
 from coalition.validators import no_control_characters
-from members.forms import ZIP_PATTERN
 from members.models import Member, MembershipEvent, User
 
+# progress(stage, total) returns a step(n) callable, as in coalition.scale.
+Progress = Callable[[str, int], Callable[[int], None]]
 BATCH_SIZE = 2000
-EMAIL_MAX_LENGTH = User._meta.get_field("email").max_length
+WRITE_BATCH = 25_000
 HEADER_ALIASES = {
     "email": {"email", "e-mail", "email address", "e-mail address", "mail"},
     "first_name": {"first name", "first", "firstname", "given name", "forename"},
@@ -39,6 +43,17 @@ HEADER_ALIASES = {
 REQUIRED = ("email", "zip_code")
 FIELD_LABELS = {"email": "Email", "first_name": "First name", "last_name": "Last name", "zip_code": "ZIP code",
                 "phone": "Phone"}  # fmt: skip
+EMAIL_MAX_LENGTH = User._meta.get_field("email").max_length
+NAME_MAX_LENGTH = User._meta.get_field("first_name").max_length
+
+# Addresses Django's validate_email accepts for sure (plain ASCII dot-atom @ letters-TLD domain):
+# they skip the validator. Anything else goes through it.
+PLAIN_EMAIL = re.compile(
+    r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*\.[a-z]{2,63}"
+)
+# The usual ways of writing a US number: 803-555-0101, (803) 555-0101, +1 803.555.0101, 18035550101.
+US_PHONE = re.compile(r"(?:\+?1[ .-]?)?(?:\(([2-9][0-9]{2})\)|([2-9][0-9]{2}))[ .-]?([0-9]{3})[ .-]?([0-9]{4})")
 
 
 class Mode(models.TextChoices):
@@ -64,6 +79,7 @@ class ImportResult:
     errors: list[RowError] = field(default_factory=list)
     committed: bool = False
     sample: list[dict[str, str]] = field(default_factory=list)
+    unreadable: bool = False  # the file as a whole cannot be read: refused whatever the mode
 
     @property
     def refused(self) -> bool:
@@ -74,16 +90,6 @@ class ImportResult:
             f"{self.rows} rows: {self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
             f"{len(self.skipped)} skipped, {len(self.errors)} with errors"
         )
-
-
-@dataclass
-class Row:
-    line: int
-    email: str
-    values: dict[str, str]
-    zip_code: str = ""
-    county_id: str = ""
-    phone: str = ""
 
 
 def normalise_header(name: str) -> str:
@@ -110,23 +116,88 @@ def normalise_zip(value: str) -> str:
     return value.zfill(5) if value.isdigit() and 3 <= len(value) < 5 else value
 
 
-def read_rows(file) -> tuple[list[str], list[tuple[int, list[str]]], RowError | None]:
+def name_error(label: str, name: str | None) -> str:
+    if not name:
+        return ""
+    if len(name) > NAME_MAX_LENGTH:
+        return f"{label} is longer than {NAME_MAX_LENGTH} characters."
+    try:
+        no_control_characters(name)
+    except ValidationError as error:
+        return f"{label}: {error.messages[0]}"
+    return ""
+
+
+def email_error(email: str, raw: str) -> str:
+    if len(email) > EMAIL_MAX_LENGTH:
+        return f"Email address is longer than {EMAIL_MAX_LENGTH} characters."
+    if not PLAIN_EMAIL.fullmatch(email):
+        try:
+            validate_email(email)
+        except ValidationError:
+            return f"Not a valid email address: {raw[:100]!r}."
+    return ""
+
+
+@functools.cache
+def _us_ten_digit_patterns() -> tuple[re.Pattern, re.Pattern]:
+    """From phonenumbers' US metadata: the general pattern, and any number type's, for ten digits.
+
+    A number is valid for the US when it matches the general description and at least one
+    type's (phonenumbers' _number_type_helper); each description applies only to the lengths
+    it lists.
+    """
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region("US")
+
+    def pattern(*descs) -> re.Pattern:
+        usable = [
+            d.national_number_pattern
+            for d in descs
+            if d is not None and d.national_number_pattern and (not d.possible_length or 10 in d.possible_length)
+        ]
+        return re.compile("|".join(f"(?:{p})" for p in usable) or "(?!)")
+
+    kinds = ["premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager", "uan", "voicemail",
+             "fixed_line"] + ([] if metadata.same_mobile_and_fixed_line_pattern else ["mobile"])  # fmt: skip
+    return pattern(metadata.general_desc), pattern(*(getattr(metadata, kind) for kind in kinds))
+
+
+def _valid_us_number(national: str) -> bool:
+    """phonenumbers.is_valid_number_for_region(number, "US") for a ten-digit national number, in one regex."""
+    general, types = _us_ten_digit_patterns()
+    return general.fullmatch(national) is not None and types.fullmatch(national) is not None
+
+
+def normalise_phone(value: str) -> str | None:
+    """The number in E.164 form, or None when it is not a valid number (US unless it says otherwise)."""
+    match = US_PHONE.fullmatch(value)
+    if match:
+        area, exchange, line = match[1] or match[2], match[3], match[4]
+        if _valid_us_number(area + exchange + line):
+            # US comes first among +1's regions: a valid US number is a valid number.
+            return f"+1{area}{exchange}{line}"
+    # Anything else (extensions, other countries, Canada...) as the forms parse it.
+    try:
+        number = phonenumbers.parse(value, "US")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def read_text(file) -> tuple[str, RowError | None]:
     raw = file.read()
     if isinstance(raw, bytes):
         try:
             raw = raw.decode("utf-8-sig")
         except UnicodeDecodeError as error:
             line = raw[: error.start].count(b"\n") + 1
-            return [], [], RowError(line, "The file is not UTF-8 text: save it as \u201cCSV UTF-8\u201d and try again.")
-    reader = csv.reader(io.StringIO(raw))
-    try:
-        header = next(reader)
-        rows = [(reader.line_num, row) for row in reader]
-    except StopIteration:
-        return [], [], RowError(1, "The file is empty.")
-    except csv.Error as error:
-        return [], [], RowError(reader.line_num, f"The file is not valid CSV ({error}).")
-    return header, rows, None
+            return "", RowError(line, "The file is not UTF-8 text: save it as \u201cCSV UTF-8\u201d and try again.")
+    if "\x00" in raw:
+        line = raw[: raw.index("\x00")].count("\n") + 1
+        return "", RowError(line, "The file holds NUL characters: it is not a text CSV file.")
+    return raw, None
 
 
 def import_members(
@@ -136,13 +207,22 @@ def import_members(
     mode: str,
     actor: User | None,
     commit: bool = True,
-    progress: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
 ) -> ImportResult:
-    """Validate and plan every row; write them (upsert by email) unless refused or `commit` is False."""
+    """Check every row and plan it; write the plan (upsert by email) unless refused or `commit` is False."""
     result = ImportResult()
-    header, raw_rows, fatal = read_rows(file)
+    text, fatal = read_text(file)
     if fatal:
         result.errors.append(fatal)
+        return result
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = next(reader)
+    except StopIteration:
+        result.errors.append(RowError(1, "The file is empty."))
+        return result
+    except csv.Error as error:
+        result.errors.append(RowError(reader.line_num, f"The file is not valid CSV ({error})."))
         return result
     columns = match_headers(header)
     result.columns = {name: header[index] for name, index in columns.items()}
@@ -151,210 +231,213 @@ def import_members(
         result.errors.append(RowError(1, f"Missing required column: {', '.join(missing)}."))
         return result
 
-    rows = _validate(chapter, header, raw_rows, columns, result)
-    result.rows = len(raw_rows)
-    plan = _plan(chapter, rows, columns, result, progress)
-    if not commit or (result.errors and mode != Mode.ONLY_GOOD_ROWS):
-        return result
-    with transaction.atomic():
-        _write(chapter, plan)
+    step = progress("checking", max(text.count("\n"), 1)) if progress else None
+    with transaction.atomic(), connection.cursor() as cursor:
+        try:
+            _stage(cursor, reader, header, columns, result, step)
+        except csv.Error as error:
+            result.errors = [RowError(reader.line_num, f"The file is not valid CSV ({error}).")]
+            result.unreadable = True
+            transaction.set_rollback(True)
+            return result
+        _plan(cursor, chapter, result)
+        if not commit or (result.errors and mode != Mode.ONLY_GOOD_ROWS):
+            transaction.set_rollback(True)
+            return result
+        _write(cursor, chapter, progress)
         audit.record(actor, chapter, f"Roster import: {result.summary()}.")
     result.committed = True
     return result
 
 
-def _validate(chapter, header, raw_rows, columns, result: ImportResult) -> list[Row]:
-    candidates: list[Row] = []
-    for line, values in raw_rows:
-        if not any(v.strip() for v in values):
+def _rows(reader, header: list[str], columns: dict[str, int], result: ImportResult) -> Iterator[tuple]:
+    """Each usable row as it goes into the staging table; the others become errors."""
+    width = len(header)
+    email_at, zip_at = columns["email"], columns["zip_code"]
+    first_at, last_at, phone_at = columns.get("first_name"), columns.get("last_name"), columns.get("phone")
+    for values in reader:
+        result.rows += 1
+        line = reader.line_num
+        if len(values) != width:
+            if any(v.strip() for v in values):
+                result.errors.append(RowError(line, f"Has {len(values)} fields where the header has {width}."))
             continue
-        if len(values) != len(header):
-            result.errors.append(RowError(line, f"Has {len(values)} fields where the header has {len(header)}."))
+        raw_email, raw_zip = values[email_at].strip(), values[zip_at].strip()
+        if not raw_email and not raw_zip and not any(v.strip() for v in values):
             continue
-        row = Row(line=line, email="", values={name: values[index].strip() for name, index in columns.items()})
-        row.email = normalise_email(row.values["email"])
-        row.zip_code = normalise_zip(row.values["zip_code"])
         if len(result.sample) < 10:
-            result.sample.append(row.values)
-        candidates.append(row)
-
-    links: dict[str, list[tuple[str, int | None]]] = {}
-    zips = {row.zip_code for row in candidates if ZIP_PATTERN.match(row.zip_code)}
-    through = ZipCode.counties.through.objects.filter(zipcode_id__in=zips)
-    for zip_code, county_id, chapter_id in through.values_list("zipcode_id", "county_id", "county__chapter_id"):
-        links.setdefault(zip_code, []).append((county_id, chapter_id))
-
-    good: list[Row] = []
-    seen: dict[str, int] = {}
-    for row in candidates:
-        reason = _row_error(row, links, chapter, seen)
+            result.sample.append({name: values[index].strip() for name, index in columns.items()})
+        email = raw_email.lower()
+        reason = email_error(email, raw_email)
         if reason:
-            result.errors.append(RowError(row.line, reason, row.email))
+            result.errors.append(RowError(line, reason, email))
             continue
-        seen[row.email] = row.line
-        good.append(row)
-    return good
+        first = values[first_at].strip() if first_at is not None else None
+        last = values[last_at].strip() if last_at is not None else None
+        phone = values[phone_at].strip() if phone_at is not None else None
+        # Checked after the ZIP code, in SQL: kept as the row's error if its ZIP code is fine.
+        later = name_error("First name", first) or name_error("Last name", last)
+        if not later and phone:
+            e164 = normalise_phone(phone)
+            if e164 is None:
+                later = f"Not a valid phone number: {phone[:30]!r}."
+            phone = e164 or ""
+        yield line, email, normalise_zip(raw_zip), raw_zip[:20], first, last, phone, later or None
 
 
-def _row_error(row: Row, links, chapter: Chapter, seen: dict[str, int]) -> str:
-    try:
-        validate_email(row.email)
-    except ValidationError:
-        return f"Not a valid email address: {row.values['email'][:100]!r}."
-    if len(row.email) > EMAIL_MAX_LENGTH:
-        return f"The email address is longer than {EMAIL_MAX_LENGTH} characters."
-    if row.email in seen:
-        return f"Same email as line {seen[row.email]}."
-    if row.zip_code not in links:
-        return f"Unknown ZIP code: {row.values['zip_code'][:20]!r}."
-    in_territory = [county for county, chapter_id in links[row.zip_code] if chapter_id == chapter.pk]
-    if not in_territory:
-        return f"ZIP code {row.zip_code} is outside the territory of {chapter}."
-    row.county_id = sorted(in_territory)[0]
-    for name in ("first_name", "last_name"):
-        if len(row.values.get(name, "")) > 150:
-            return f"{FIELD_LABELS[name]} is longer than 150 characters."
-        try:
-            no_control_characters(row.values.get(name, ""))
-        except ValidationError as error:
-            return f"{FIELD_LABELS[name]}: {error.messages[0]}"
-    phone = row.values.get("phone", "")
-    if phone:
-        try:
-            number = phonenumbers.parse(phone, "US")
-        except phonenumbers.NumberParseException:
-            number = None
-        if number is None or not phonenumbers.is_valid_number(number):
-            return f"Not a valid phone number: {phone[:30]!r}."
-        row.phone = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    return ""
+def _stage(cursor, reader, header, columns, result: ImportResult, step) -> None:
+    """COPY the rows into a temporary table as they are read and checked."""
+    cursor.execute("DROP TABLE IF EXISTS pg_temp.import_row, pg_temp.import_plan")
+    cursor.execute(
+        "CREATE TEMP TABLE import_row (line int, email text, zip text, raw_zip text, first_name text,"
+        " last_name text, phone text, error text) ON COMMIT DROP"
+    )
+    with cursor.copy(
+        "COPY import_row (line, email, zip, raw_zip, first_name, last_name, phone, error) FROM STDIN"
+    ) as copy:
+        done = 0
+        for row in _rows(reader, header, columns, result):
+            copy.write_row(row)
+            if step and reader.line_num - done >= BATCH_SIZE:
+                step(reader.line_num - done)
+                done = reader.line_num
+    if step:
+        step(max(reader.line_num - done, 0))
+    # Without statistics the planner guesses a temporary table holds a few rows.
+    cursor.execute("ANALYZE import_row")
 
 
-@dataclass
-class Plan:
-    """What to write, as plain tuples: 100,000 model instances would cost more than the SQL."""
-
-    users: list[tuple[str, str, str, bool]] = field(default_factory=list)  # email, first, last, name given
-    members: list[tuple[str, str, str, str, bool]] = field(default_factory=list)  # email, phone, zip, county, new
-
-
-def _batches(items: list, size: int) -> Iterable[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def _plan(chapter, rows: list[Row], columns, result: ImportResult, progress) -> Plan:
-    plan = Plan()
-    for batch in _batches(rows, BATCH_SIZE):
-        existing = {
-            u["email_lower"]: u
-            # The phone is read as plain text: parsing 100,000 stored numbers again costs more than the query.
-            for u in User.objects.annotate(email_lower=Lower("email"), phone_text=Cast("member__phone", CharField()))
-            .filter(email_lower__in=[r.email for r in batch])
-            .values("email_lower", "first_name", "last_name", "member__status", "member__chapter_id",
-                    "phone_text", "member__zip_code_id", "member__county_id")
-        }  # fmt: skip
-        for row in batch:
-            user = existing.get(row.email)
-            first = row.values.get("first_name", user["first_name"] if user else "")
-            last = row.values.get("last_name", user["last_name"] if user else "")
-            phone = row.phone if "phone" in columns else ((user or {}).get("phone_text") or "")
-            if user is None:
-                plan.users.append((row.email, first, last))
-                plan.members.append((row.email, phone, row.zip_code, row.county_id, True))
-                result.created += 1
-                continue
-            if user["member__status"] != Member.Status.IMPORTED:
-                result.skipped.append(
-                    RowError(row.line, "Already has an account of their own: left unchanged.", row.email)
-                )
-                continue
-            if user["member__chapter_id"] != chapter.pk:
-                result.skipped.append(RowError(row.line, "Imported into another chapter: left unchanged.", row.email))
-                continue
-            user_changed = (first, last) != (user["first_name"], user["last_name"])
-            stored = (user["phone_text"] or "", user["member__zip_code_id"], user["member__county_id"])
-            member_changed = (phone, row.zip_code, row.county_id) != stored
-            if user_changed:
-                plan.users.append((row.email, first, last))
-            if member_changed:
-                plan.members.append((row.email, phone, row.zip_code, row.county_id, False))
-            if user_changed or member_changed:
-                result.updated += 1
-            else:
-                result.unchanged += 1
-        if progress:
-            progress(len(batch))
-    return plan
+# What happens to each staged row: an error, a skip, or a write.
+PLAN = """
+CREATE TEMP TABLE import_plan ON COMMIT DROP AS
+WITH zips AS (
+    -- Each ZIP code of the file that exists, and its first county in the chapter's territory.
+    SELECT zc.zipcode_id AS zip, min(zc.county_id) FILTER (WHERE c.chapter_id = %(chapter)s) AS county_id
+    FROM chapters_zipcode_counties zc JOIN chapters_county c ON c.fips = zc.county_id
+    WHERE zc.zipcode_id IN (SELECT DISTINCT zip FROM import_row)
+    GROUP BY zc.zipcode_id
+), checked AS (
+    SELECT r.*, z.zip IS NOT NULL AS zip_known, z.county_id,
+           min(r.line) FILTER (WHERE z.county_id IS NOT NULL AND r.error IS NULL)
+               OVER (PARTITION BY r.email) AS first_good
+    FROM import_row r LEFT JOIN zips z ON z.zip = r.zip
+)
+SELECT r.line, r.email, r.zip, r.raw_zip, r.county_id, r.first_name, r.last_name, r.phone, r.error,
+       r.first_good, u.id AS user_id, m.id AS member_id,
+       CASE WHEN r.first_good < r.line THEN 'duplicate'
+            WHEN NOT r.zip_known THEN 'unknown_zip'
+            WHEN r.county_id IS NULL THEN 'outside'
+            WHEN r.error IS NOT NULL THEN 'error'
+            WHEN u.id IS NULL THEN 'create'
+            WHEN m.status IS DISTINCT FROM %(imported)s THEN 'own_account'
+            WHEN m.chapter_id IS DISTINCT FROM %(chapter)s THEN 'other_chapter'
+            WHEN (coalesce(r.first_name, u.first_name), coalesce(r.last_name, u.last_name))
+                     IS DISTINCT FROM (u.first_name, u.last_name) THEN 'update'
+            WHEN (coalesce(r.phone, m.phone), r.zip, r.county_id)
+                     IS DISTINCT FROM (m.phone, m.zip_code_id, m.county_id) THEN 'update'
+            ELSE 'unchanged' END AS action
+FROM checked r
+LEFT JOIN members_user u ON lower(u.email) = r.email
+LEFT JOIN members_member m ON m.user_id = u.id
+"""
+SKIP_REASONS = {
+    "own_account": "Already has an account of their own: left unchanged.",
+    "other_chapter": "Imported into another chapter: left unchanged.",
+}
 
 
-def _write(chapter: Chapter, plan: Plan) -> None:
-    """Set-based upserts: COPY the planned rows into temporary tables, then INSERT ... ON CONFLICT."""
-    now = timezone.now()
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS import_user, import_member")
-        cursor.execute("CREATE TEMP TABLE import_user (email text, first_name text, last_name text) ON COMMIT DROP")
-        cursor.execute(
-            "CREATE TEMP TABLE import_member (email text, phone text, zip_code_id text, county_id text, is_new bool)"
-            " ON COMMIT DROP"
-        )
-        with cursor.copy("COPY import_user (email, first_name, last_name) FROM STDIN") as copy:
-            for row in plan.users:
-                copy.write_row(row)
-        with cursor.copy("COPY import_member (email, phone, zip_code_id, county_id, is_new) FROM STDIN") as copy:
-            for row in plan.members:
-                copy.write_row(row)
-        # Without statistics the planner guesses a temporary table holds a few rows and may scan users per row.
-        cursor.execute("ANALYZE import_user, import_member")
-        # Existing users match on lower(email) (their stored case may differ); new ones are inserted.
-        cursor.execute(
-            """
-            UPDATE members_user u SET first_name = t.first_name, last_name = t.last_name
-            FROM import_user t WHERE lower(u.email) = t.email
-            """
-        )
-        cursor.execute(
-            """
-            INSERT INTO members_user (email, first_name, last_name, password, is_superuser, is_staff, is_active,
-                                      date_joined)
-            SELECT t.email, t.first_name, t.last_name, %s, false, false, true, %s FROM import_user t
-            WHERE NOT EXISTS (SELECT 1 FROM members_user u WHERE lower(u.email) = t.email)
-            ON CONFLICT (email) DO NOTHING
-            """,
-            # One unusable password for the batch: claiming the account replaces it.
-            [make_password(None), now],
-        )
-        cursor.execute(
-            """
-            INSERT INTO members_member (user_id, phone, zip_code_id, county_id, state_id, chapter_id, status,
-                email_updates, text_messages, show_name_publicly, ref, utm_source, utm_medium, utm_campaign,
-                utm_term, utm_content, created_at, joined_at)
-            SELECT u.id, t.phone, t.zip_code_id, t.county_id, %(state)s, %(chapter)s, %(status)s,
-                false, false, false, '', '', '', '', '', '', %(now)s, %(now)s
-            FROM import_member t JOIN members_user u ON lower(u.email) = t.email
-            ON CONFLICT (user_id) DO UPDATE SET phone = EXCLUDED.phone, zip_code_id = EXCLUDED.zip_code_id,
-                county_id = EXCLUDED.county_id, state_id = EXCLUDED.state_id, chapter_id = EXCLUDED.chapter_id,
-                version = members_member.version + 1  -- an admin form opened before the import is now stale
-            """,
-            {"state": chapter.state_id, "chapter": chapter.pk, "status": Member.Status.IMPORTED, "now": now},
-        )
-        cursor.execute(
-            """
-            INSERT INTO members_membershipevent (member_id, kind, occurred_at, to_chapter_id, to_state_id, source)
-            SELECT m.id, %(kind)s, %(now)s, %(chapter)s, %(state)s, 'import'
-            FROM import_member t JOIN members_user u ON lower(u.email) = t.email
-            JOIN members_member m ON m.user_id = u.id WHERE t.is_new
-            """,
-            {"kind": MembershipEvent.Kind.JOINED, "now": now, "chapter": chapter.pk, "state": chapter.state_id},
-        )
-        cursor.execute(
-            """
-            INSERT INTO account_emailaddress (user_id, email, verified, "primary")
-            SELECT u.id, u.email, false, true
-            FROM import_member t JOIN members_user u ON lower(u.email) = t.email WHERE t.is_new
-            ON CONFLICT DO NOTHING
-            """
-        )
+def _plan(cursor, chapter: Chapter, result: ImportResult) -> None:
+    cursor.execute(PLAN, {"chapter": chapter.pk, "imported": Member.Status.IMPORTED})
+    cursor.execute("ANALYZE import_plan")
+    cursor.execute("SELECT action, count(*) FROM import_plan GROUP BY action")
+    counts = dict(cursor.fetchall())
+    result.created, result.updated = counts.get("create", 0), counts.get("update", 0)
+    result.unchanged = counts.get("unchanged", 0)
+    cursor.execute(
+        "SELECT line, email, action, first_good, zip, raw_zip, error FROM import_plan"
+        " WHERE action NOT IN ('create', 'update', 'unchanged') ORDER BY line"
+    )
+    for line, email, action, first_good, zip_code, raw_zip, error in cursor.fetchall():
+        if action in SKIP_REASONS:
+            result.skipped.append(RowError(line, SKIP_REASONS[action], email))
+        elif action == "duplicate":
+            result.errors.append(RowError(line, f"Same email as line {first_good}.", email))
+        elif action == "unknown_zip":
+            result.errors.append(RowError(line, f"Unknown ZIP code: {raw_zip!r}.", email))
+        elif action == "outside":
+            result.errors.append(RowError(line, f"ZIP code {zip_code} is outside the territory of {chapter}.", email))
+        else:
+            result.errors.append(RowError(line, error, email))
+    result.errors.sort(key=lambda error: error.line)
+
+
+WRITES = [
+    # Names given in the file replace the stored ones; a missing column keeps them.
+    """
+    UPDATE members_user u SET first_name = coalesce(p.first_name, u.first_name),
+                              last_name = coalesce(p.last_name, u.last_name)
+    FROM import_plan p
+    WHERE p.action = 'update' AND p.line >= %(low)s AND p.line < %(high)s AND u.id = p.user_id
+      AND (coalesce(p.first_name, u.first_name), coalesce(p.last_name, u.last_name))
+          IS DISTINCT FROM (u.first_name, u.last_name)
+    """,
+    """
+    UPDATE members_member m SET phone = coalesce(p.phone, m.phone), zip_code_id = p.zip, county_id = p.county_id,
+                                state_id = %(state)s, chapter_id = %(chapter)s
+    FROM import_plan p
+    WHERE p.action = 'update' AND p.line >= %(low)s AND p.line < %(high)s AND m.id = p.member_id
+      AND (coalesce(p.phone, m.phone), p.zip, p.county_id) IS DISTINCT FROM (m.phone, m.zip_code_id, m.county_id)
+    """,
+    # New people: the account (an unusable password, replaced when they claim it), the membership,
+    # its "joined" event and the unverified email address, each row's ids passed on by RETURNING.
+    # ON CONFLICT: someone who signed up since the plan was made keeps their own account.
+    """
+    WITH new_user AS (
+        INSERT INTO members_user (email, first_name, last_name, password, is_superuser, is_staff, is_active,
+                                  date_joined)
+        SELECT p.email, coalesce(p.first_name, ''), coalesce(p.last_name, ''), %(password)s, false, false, true,
+               %(now)s
+        FROM import_plan p WHERE p.action = 'create' AND p.line >= %(low)s AND p.line < %(high)s
+        ON CONFLICT DO NOTHING
+        RETURNING id, email
+    ), new_member AS (
+        INSERT INTO members_member (user_id, phone, zip_code_id, county_id, state_id, chapter_id, status,
+            email_updates, text_messages, show_name_publicly, ref, utm_source, utm_medium, utm_campaign,
+            utm_term, utm_content, created_at, joined_at)
+        SELECT u.id, coalesce(p.phone, ''), p.zip, p.county_id, %(state)s, %(chapter)s, %(imported)s,
+               false, false, false, '', '', '', '', '', '', %(now)s, %(now)s
+        FROM new_user u JOIN import_plan p ON p.email = u.email AND p.action = 'create'
+        RETURNING id
+    ), joined AS (
+        INSERT INTO members_membershipevent (member_id, kind, occurred_at, to_chapter_id, to_state_id, source)
+        SELECT id, %(joined)s, %(now)s, %(chapter)s, %(state)s, 'import' FROM new_member
+    )
+    INSERT INTO account_emailaddress (user_id, email, verified, "primary")
+    SELECT id, email, false, true FROM new_user
+    ON CONFLICT DO NOTHING
+    """,
+]
+
+
+def _write(cursor, chapter: Chapter, progress: Progress | None) -> None:
+    """Set-based writes from the plan, in slices of lines so that progress can move."""
+    cursor.execute("SELECT min(line), max(line) FROM import_plan WHERE action IN ('create', 'update')")
+    low, high = cursor.fetchone()
+    if low is None:
+        return
+    step = progress("writing", high - low + 1) if progress else None
+    params = {
+        "chapter": chapter.pk, "state": chapter.state_id, "imported": Member.Status.IMPORTED,
+        "joined": MembershipEvent.Kind.JOINED, "now": timezone.now(),
+        # One unusable password for the batch: claiming the account replaces it.
+        "password": make_password(None),
+    }  # fmt: skip
+    for start in range(low, high + 1, WRITE_BATCH):
+        end = min(start + WRITE_BATCH, high + 1)
+        for sql in WRITES:
+            cursor.execute(sql, {**params, "low": start, "high": end})
+        if step:
+            step(end - start)
 
 
 def errors_csv(errors: list[RowError]) -> str:

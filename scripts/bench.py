@@ -10,8 +10,9 @@ between runs when the member count matches), then for each:
 - runs `scripts/bench.py prepare` in a Django process against that database: it creates
   the bench national coordinator (with a TOTP authenticator, as staff need MFA) and
   session cookies, picks the URLs (largest chapter, a member...), counts each URL's
-  queries with the test Client, times the roster import, the COPY floors and the
-  password hasher against signup;
+  queries with the test Client, times the roster import (new people, then the same file
+  again) against COPY of the same rows into a bare table and into the app's own tables,
+  the COPY floor of the export, and the password hasher against signup;
 - starts gunicorn with the production settings of `make serve` on a free loopback port
   and measures every URL: median and p95 latency of one warm client, throughput of 8
   concurrent clients, the CSV export's rate and the workers' peak memory during it.
@@ -225,7 +226,13 @@ def throughput(port: int, path: str, cookie: str, seconds: float) -> dict:
 
 
 def export(server: Server, path: str, cookie: str, expected_rows: int) -> dict:
-    """Download the CSV export while sampling the workers' resident memory."""
+    """Download the CSV export while sampling the workers' resident memory.
+
+    Exports that match nothing go first, two per worker, so that the figure is a warm worker's
+    (its first admin request loads code and opens the connection) and any growth is the rows'.
+    """
+    for _ in range(2 * len(server.workers())):
+        request(server.port, f"{path}&q=bench-warm-up-matches-nobody", cookie)
     peak = {pid: rss_mb(pid) for pid in server.workers()}
     before = dict(peak)
     done = threading.Event()
@@ -314,8 +321,8 @@ def machine() -> dict:
     }
 
 
-def ratio(a: float | None, b: float | None) -> str:
-    return f"{a / b:.2f}" if a and b else "–"
+def ratio(a: float | None, b: float | None, digits: int = 2) -> str:
+    return f"{a / b:.{digits}f}" if a and b else "–"
 
 
 def print_table(report: dict) -> str:
@@ -340,13 +347,16 @@ def print_table(report: dict) -> str:
             f"(COPY {copy_out:,} rows/s, {ratio(e['rows_per_s'], copy_out)}×), "
             f"worker peak {e['worker_peak_rss_mb']} MB (+{e['worker_rss_growth_mb']} MB during export)"
         )
-        if imp.get("rows_per_s"):
-            lines.append(
-                f"[{label}] CSV import {imp['rows']:,} rows: {imp['rows_per_s']:,} rows/s "
-                f"(COPY {copy_in:,} rows/s, {ratio(imp['rows_per_s'], copy_in)}×)"
-            )
-        else:
-            lines.append(f"[{label}] CSV import: {imp.get('skipped', 'not measured')}")
+        copy_tables = data.get("copy_app_tables_rows_per_s")
+        lines.append(
+            f"[{label}] CSV import {imp['rows']:,} new people: {imp['rows_per_s']:,} rows/s "
+            f"(COPY {copy_in:,} rows/s into a bare table, {ratio(imp['rows_per_s'], copy_in, 3)}×; "
+            f"into the app's tables {copy_tables:,} rows/s, {ratio(imp['rows_per_s'], copy_tables)}×)"
+        )
+        lines.append(
+            f"[{label}] CSV import of the same file again ({imp['again_unchanged']:,} unchanged): "
+            f"{imp['again_rows_per_s']:,} rows/s ({ratio(imp['again_rows_per_s'], copy_in)}× bare COPY)"
+        )
         sign = data["signup"]
         lines.append(
             f"[{label}] signup {sign['signups_per_s']}/s in-process vs hasher {sign['hashes_per_s']}/s "

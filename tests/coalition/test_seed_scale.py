@@ -11,7 +11,7 @@ from chapters.models import Chapter, County, SocialPage
 from coalition.models import Answer, ReachSnapshot
 from coalition.scale import SEED_PASSWORD, SEED_PREFIX, SEED_REACH_NOTE
 from endorsements.models import Endorsement
-from members.models import ConsentRecord, Member, MembershipEvent, User
+from members.models import ConsentRecord, Member, MemberAccess, MembershipEvent, User
 
 MEMBERS = 2000
 
@@ -92,8 +92,15 @@ def test_seed_adds_consents_endorsements_answers_and_reach(seeded, db):
 def test_seed_refuses_to_run_twice_and_reset_rebuilds(seeded, db):
     with pytest.raises(CommandError, match="already loaded"):
         call_command("seed_scale", members=10, no_progress=True)
+    # A CSV export (as `make bench` runs one) logs an access on each exported member.
+    national = User.objects.create_user("exporter@example.org")
+    exported = MemberAccess.objects.record_export(
+        members=Member.objects.filter(user__password=SEED_PASSWORD), actor=national
+    )
+    assert exported == MEMBERS
     call_command("seed_scale", members=300, endorsements=20, answers=30, reset=True, no_progress=True)
     assert Member.objects.filter(user__password=SEED_PASSWORD).count() == 300
     assert Endorsement.objects.filter(slug__startswith=SEED_PREFIX).count() == 20
     assert 55 <= Chapter.objects.count() <= 65
     assert MembershipEvent.objects.filter(member__isnull=True).count() == 0
+    assert not MemberAccess.objects.exists()

@@ -243,3 +243,39 @@ def test_export_row_holds_every_column_in_plain_form(as_role, chapter_a):
         "viral-post",
     )
     assert row["joined_at"] == member.joined_at.isoformat()
+
+
+def test_export_quotes_and_neutralises_like_a_spreadsheet_expects(as_role, chapter_a):
+    """PostgreSQL writes the CSV: quoting, formula prefixes, blanks and times must read back exactly."""
+    tricky = make_member(
+        "tricky@example.net", SC_ZIP, first_name='Jo, "the boss"', last_name="-5 line\nbreak",
+        ref="@mention", utm_source="\tindent", utm_medium="+1", utm_campaign="plain=fine", utm_term="é ünïcode",
+    )  # fmt: skip
+    tricky.joined_at = tricky.joined_at.replace(microsecond=0)
+    tricky.save(update_fields=["joined_at"])
+    pending = make_member("=cmd@example.net", SC_ZIP, status=Member.Status.PENDING)
+    response = as_role("coordinator_a").get("/admin/members/member/export/")
+    text = body(response)
+    rows = {r["email"]: r for r in csv.DictReader(io.StringIO(text))}
+    row = rows["tricky@example.net"]
+    assert row["first_name"] == 'Jo, "the boss"'
+    assert row["last_name"] == "'-5 line\nbreak"
+    assert (row["ref"], row["utm_source"], row["utm_medium"]) == ("'@mention", "'\tindent", "'+1")
+    assert (row["utm_campaign"], row["utm_term"], row["utm_content"]) == ("plain=fine", "é ünïcode", "")
+    assert row["phone"] == ""
+    assert row["joined_at"] == tricky.joined_at.isoformat()
+    assert "." not in row["joined_at"]
+    assert rows["'=cmd@example.net"]["joined_at"] == ""
+    assert rows["'=cmd@example.net"]["status"] == "pending"
+    assert list(rows) == sorted(rows, key=lambda email: email != "tricky@example.net")  # oldest first
+    assert pending.pk > tricky.pk
+
+
+def test_export_applies_search_and_date_filters(as_role, roster):
+    client = as_role("coordinator_a")
+    rows = list(csv.DictReader(io.StringIO(body(client.get("/admin/members/member/export/", {"q": "Avery"})))))
+    assert [r["email"] for r in rows] == ["ann.a@example.net"]
+    filters = {"q": "sc", "joined_at__gte": "2000-01-01 00:00:00+00:00", "utm_source": "facebook"}
+    rows = list(csv.DictReader(io.StringIO(body(client.get("/admin/members/member/export/", filters)))))
+    assert {r["email"] for r in rows} == {"sc1@example.net", "sc3@example.net", "sc5@example.net"}
+    assert [e.rows for e in MemberExport.objects.order_by("pk")] == [1, 3]

@@ -1,13 +1,15 @@
 """Roster import: clean file, re-run, updates, bad rows in both modes, 10,000 rows, the command."""
 
+import csv
 import io
 
+import phonenumbers
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.core.management import CommandError, call_command
 
 from members.models import Member, MembershipEvent, User
-from members.roster import Mode, import_members
+from members.roster import Mode, import_members, normalise_phone
 from tests.members.conftest import SC_ZIP, WY_ZIP
 
 HEADER = "Email,First Name,Last Name,ZIP Code,Phone\n"
@@ -159,7 +161,10 @@ def test_command_imports_with_progress_and_refuses_bad_file(chapter_a, chapter_b
     good.write_text(CLEAN)
     call_command("import_members", str(good), "--chapter", "south-carolina")
     assert Member.objects.count() == 3
-    assert "3 created" in capsys.readouterr().out
+    out, err = capsys.readouterr()
+    assert "3 created" in out
+    assert "checking" in err
+    assert "writing" in err
 
     bad = tmp_path / "bad.csv"
     bad.write_text(BAD)
@@ -172,3 +177,130 @@ def test_command_imports_with_progress_and_refuses_bad_file(chapter_a, chapter_b
     assert "line,email,reason" in errors.read_text()
     with pytest.raises(CommandError, match="No chapter"):
         call_command("import_members", str(good), "--chapter", "atlantis")
+
+
+def test_missing_name_and_phone_columns_keep_what_is_stored(chapter_a):
+    run(chapter_a, CLEAN)
+    assert run(chapter_a, "Email,ZIP\nalice.one@example.net,29201\n").unchanged == 1
+    result = run(chapter_a, "Email,ZIP\nALICE.ONE@example.net,29401\n")
+    assert (result.created, result.updated, result.unchanged) == (0, 1, 0)
+    alice = Member.objects.select_related("user", "county").get(user__email="alice.one@example.net")
+    assert (alice.user.first_name, alice.user.last_name, str(alice.phone)) == ("Alice", "One", "+18035550101")
+    assert alice.county.name == "Charleston County"
+
+
+def test_duplicate_points_at_the_first_good_row_and_blank_rows_are_ignored(chapter_a):
+    data = HEADER + (
+        "dup@example.net,Bad,Zip,00000,\n"  # line 2: its own error, so line 3 is the first good one
+        "dup@example.net,Good,One,29201,\n"  # line 3
+        ",,,,\n"  # line 4: blank
+        "\n"  # line 5: empty
+        "DUP@example.net,Again,One,29401,\n"  # line 6
+    )
+    result = run(chapter_a, data, mode=Mode.ONLY_GOOD_ROWS)
+    assert [(e.line, e.reason) for e in result.errors] == [
+        (2, "Unknown ZIP code: '00000'."), (6, "Same email as line 3."),
+    ]  # fmt: skip
+    assert (result.rows, result.created) == (5, 1)
+    assert User.objects.get(email="dup@example.net").first_name == "Good"
+
+
+PHONES = {
+    "803-555-0101": "+18035550101",
+    "(803) 555-0101": "+18035550101",
+    "803.555.0101": "+18035550101",
+    "8035550101": "+18035550101",
+    "1 803 555 0101": "+18035550101",
+    "+1 (803) 555-0101": "+18035550101",
+    "+18035550101": "+18035550101",
+    "(416) 555-0199": "+14165550199",  # Toronto: valid, though not in the US
+    "803-555-0101 ext. 7": "+18035550101",
+    "+44 20 7946 0958": "+442079460958",
+    "999-555-0101": None,  # no such area code
+    "803-155-0101": None,  # exchanges never start with 1
+    "12": None,
+    "call me": None,
+}
+
+
+def test_phones_in_common_forms_are_stored_as_e164_and_bad_ones_refused(chapter_a):
+    lines = [f"p{i}@example.net,P,{i},29201,{phone}\n" for i, phone in enumerate(PHONES)]
+    result = run(chapter_a, HEADER + "".join(lines), mode=Mode.ONLY_GOOD_ROWS)
+    stored = dict(Member.objects.values_list("user__email", "phone"))
+    for i, (phone, e164) in enumerate(PHONES.items()):
+        if e164 is None:
+            assert f"p{i}@example.net" not in stored, phone
+            assert any(e.line == i + 2 and phone[:30] in e.reason for e in result.errors), phone
+        else:
+            assert str(stored[f"p{i}@example.net"]) == e164, phone
+
+
+def test_phone_fast_path_agrees_with_phonenumbers():
+    """The shortcut for US numbers must decide exactly as phonenumbers does, for every area code."""
+    samples = list(PHONES) + [
+        f"{prefix}{area}{sep}{exchange}{sep}0123"
+        for area in range(200, 1000)
+        for exchange in ("555", "212", "911")
+        for prefix, sep in (("", "-"), ("+1 ", " "), ("1", ""))
+    ]
+    for value in samples:
+        try:
+            number = phonenumbers.parse(value, "US")
+            valid = phonenumbers.is_valid_number(number)
+        except phonenumbers.NumberParseException:
+            valid = False
+        expected = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164) if valid else None
+        assert normalise_phone(value) == expected, value
+
+
+EMAILS = {
+    "plain.person+tag@mail.example.org": True,
+    "o'brien@example.ie": True,
+    "user@localhost": True,  # Django's allowlist
+    '"quoted.local"@example.net': True,
+    '"two words"@example.net': False,  # Django's quoted form has no spaces
+    "name@exämple.net": True,  # internationalised domain
+    "josé@example.net": False,
+    "no-at-sign.example.net": False,
+    "double..dot@example.net": False,
+    "trailing@example.": False,
+    "dash@-example.net": False,
+}
+
+
+def test_emails_are_checked_as_the_forms_check_them(chapter_a):
+    long_email = "x" * 250 + "@example.net"
+    out = io.StringIO()
+    csv.writer(out).writerows([email, "E", i, "29201", ""] for i, email in enumerate([*EMAILS, long_email]))
+    result = run(chapter_a, HEADER + out.getvalue(), mode=Mode.ONLY_GOOD_ROWS)
+    imported = set(User.objects.values_list("email", flat=True))
+    for email, valid in EMAILS.items():
+        assert (email.lower() in imported) == valid, email
+    assert result.errors[-1].reason == "Email address is longer than 254 characters."
+    assert long_email not in imported
+
+
+def test_unreadable_in_the_middle_refuses_whole_file_and_writes_nothing(chapter_a):
+    huge = "x" * (csv.field_size_limit() + 1)
+    result = run(chapter_a, CLEAN + f"late@example.net,{huge},L,29201,\n", mode=Mode.ONLY_GOOD_ROWS)
+    assert not result.committed
+    assert [e.reason[:26] for e in result.errors] == ["The file is not valid CSV "]
+    assert not User.objects.filter(email__endswith="@example.net").exists()
+    result = run(chapter_a, CLEAN + "nul@example.net,N\x00L,L,29201,\n", mode=Mode.ONLY_GOOD_ROWS)
+    assert (result.committed, result.errors[0].line) == (False, 5)
+    assert "NUL characters" in result.errors[0].reason
+    assert not Member.objects.exists()
+
+
+def test_rows_are_written_in_slices_without_gaps(chapter_a, monkeypatch):
+    monkeypatch.setattr("members.roster.WRITE_BATCH", 3)
+    run(chapter_a, CLEAN)
+    lines = [f"slice{i}@example.net,S,{i},29201,\n" for i in range(8)]
+    lines[4] = "slice4@example.net,S,4,00000,\n"  # an error in the middle of a slice
+    lines.append("alice.one@example.net,Alicia,One,29201,\n")  # an update in the last slice
+    result = run(chapter_a, HEADER + "".join(lines), mode=Mode.ONLY_GOOD_ROWS)
+    assert (result.created, result.updated, len(result.errors)) == (7, 1, 1)
+    emails = set(User.objects.filter(email__startswith="slice").values_list("email", flat=True))
+    assert emails == {f"slice{i}@example.net" for i in range(8) if i != 4}
+    assert MembershipEvent.objects.net_for(chapter=chapter_a) == 10
+    assert User.objects.get(email="alice.one@example.net").first_name == "Alicia"

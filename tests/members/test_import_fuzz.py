@@ -118,7 +118,7 @@ def test_roster_import_of_malformed_files_explains_and_never_half_writes(
             assert error.reason in text, f"reason not shown: {error.reason!r}"
 
         response = client.post(IMPORT_URL, {"token": response.context["token"]})
-        unreadable = not (preview.columns.get("email") and preview.columns.get("zip_code"))
+        unreadable = preview.unreadable or not (preview.columns.get("email") and preview.columns.get("zip_code"))
         if preview.errors and (mode == "all" or unreadable):
             event("refused")
             assert response.status_code == 200

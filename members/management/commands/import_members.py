@@ -1,4 +1,5 @@
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -26,15 +27,26 @@ class Command(BaseCommand):
             raise CommandError(f"No chapter with slug {chapter!r}.") from None
         if not file.is_file():
             raise CommandError(f"No such file: {file}")
-        with file.open("rb") as f:
-            total = sum(1 for _ in f) - 1
-            f.seek(0)
-            started = time.monotonic()
-            with tqdm(total=max(total, 0), unit="row", disable=options["verbosity"] == 0) as bar:
+        bars: list[tqdm] = []
+
+        # One bar per stage: checking the rows (read, validated, staged), then writing them.
+        def progress(stage: str, total: int) -> Callable[[int], None]:
+            if options["verbosity"] == 0:
+                return lambda n: None
+            bar = tqdm(total=total, desc=f"{stage:<9}", unit="line", unit_scale=True, file=self.stderr._out)
+            bars.append(bar)
+            return bar.update
+
+        started = time.monotonic()
+        try:
+            with file.open("rb") as f:
                 result = import_members(
-                    chapter=chapter_obj, file=f, actor=None, progress=bar.update,
+                    chapter=chapter_obj, file=f, actor=None, progress=progress,
                     mode=Mode.ONLY_GOOD_ROWS if only_good_rows else Mode.ALL_OR_NOTHING,
                 )  # fmt: skip
+        finally:
+            for bar in bars:
+                bar.close()
         elapsed = time.monotonic() - started
         for error in result.errors[:20]:
             self.stderr.write(f"line {error.line}: {error.reason}")
