@@ -8,10 +8,12 @@ from django.db.models import Count, F
 from django.db.models.functions import Lower
 
 from chapters.models import Chapter, County, SocialPage
+from coalition import growth
 from coalition.models import Answer, ReachSnapshot
 from coalition.scale import SEED_PASSWORD, SEED_PREFIX, SEED_REACH_NOTE
 from endorsements.models import Endorsement
 from members.models import ConsentRecord, Member, MembershipEvent, User
+from tests.coalition.test_growth_daily import series_from_events
 
 MEMBERS = 2000
 
@@ -97,3 +99,11 @@ def test_seed_refuses_to_run_twice_and_reset_rebuilds(seeded, db):
     assert Endorsement.objects.filter(slug__startswith=SEED_PREFIX).count() == 20
     assert 55 <= Chapter.objects.count() <= 65
     assert MembershipEvent.objects.filter(member__isnull=True).count() == 0
+
+
+def test_seed_fills_the_daily_sums_of_the_history(seeded, db):
+    scopes = [growth.Scope(chapters=None), growth.Scope(chapters=list(Chapter.objects.order_by("pk")[:5]))]
+    for scope in scopes:
+        series = growth.members_over_time(scope)
+        assert len(series) > 100  # days over two years of history
+        assert series == series_from_events(scope)
