@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from chapters.forms import FindChapterForm
 from chapters.models import Chapter, CoalitionGoal, County, Officer, SocialPage
 from chapters.onboarding import InvitationError, accept_invitation, user_for_invitation
+from coalition.visitor_cache import visitor_cache
 
 
 def chapter_list(request: HttpRequest) -> HttpResponse:
@@ -20,6 +21,7 @@ def chapter_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@visitor_cache(seconds=30)
 def chapter_detail(request: HttpRequest, slug: str) -> HttpResponse:
     from coalition import calls
     from coalition.models import Answer, ReachSnapshot

@@ -18,6 +18,7 @@ from chapters.models import Chapter, CoalitionGoal, State
 from coalition import calls, charts, growth, usmap
 from coalition.forms import AnswerForm
 from coalition.models import Answer, CallAttendance, ReachSnapshot
+from coalition.visitor_cache import visitor_cache
 from members.models import Member
 
 RETRY_AFTER_SECONDS = 30
@@ -34,12 +35,17 @@ def members_without_chapter() -> dict[str, int]:
 def home_figures() -> dict:
     tiles = usmap.state_tiles(members_without_chapter())
     active = sum(1 for tile in tiles if tile.status == "active")
-    return {"tiles": tiles, "progress": {"active": active, "goal": CoalitionGoal.current().target_states}}
+    progress = {"active": active, "goal": CoalitionGoal.current().target_states}
+    # The map is the same for everyone and is most of the page's rendering (a hundred
+    # links and table rows): rendered with its figures, once a minute, not per request.
+    map_html = render_to_string("_us_map.html", {"tiles": tiles, "progress": progress})
+    return {"tiles": tiles, "progress": progress, "map_html": map_html}
 
 
-HOME_CACHE_KEY = "home-figures-v1"
+HOME_CACHE_KEY = "home-figures-v2"
 
 
+@visitor_cache(seconds=30)
 def home(request: HttpRequest) -> HttpResponse:
     # The map and progress scan members and counties: computed once a minute for everyone.
     figures = cache.get_or_set(HOME_CACHE_KEY, home_figures, 60)
@@ -134,6 +140,7 @@ def call_ics(request: HttpRequest, key: str) -> HttpResponse:
     return response
 
 
+@visitor_cache(seconds=30)
 def call_feed(request: HttpRequest, key: str) -> HttpResponse:
     """A calendar subscription: the weekly series with its recurrence rule and time zone."""
     call = call_by_key(key)
