@@ -160,6 +160,8 @@ class Member(models.Model):
             models.Index(fields=["state", "status"], name="member_state_status_idx"),
             models.Index(fields=["joined_at"], name="member_joined_at_idx"),
             models.Index(fields=["utm_source"], name="member_utm_source_idx"),
+            # A chapter's members newest first: the admin's list by chapter, the chapter page's names.
+            models.Index(fields=["chapter", "-id"], name="member_chapter_newest_idx"),
         ]
 
     def __str__(self) -> str:

@@ -66,13 +66,13 @@ def test_filtered_changelist_counts_exactly(client, national, members, chapter_b
 
 @pytest.mark.parametrize("params", [{"chapter": "wyoming"}, {"q": "smith"}])
 def test_long_filtered_or_searched_lists_are_counted_only_up_to_a_cap(
-    client, national, members, chapter_b, monkeypatch, params
+    client, national, members, chapter_b, monkeypatch, params, django_assert_max_num_queries
 ):
     monkeypatch.setattr(pagination, "COUNT_UP_TO", 3)
     if params.get("chapter"):
         params = {"chapter": chapter_b.pk}
     client.force_login(national)
-    with CaptureQueriesContext(connection) as queries:
+    with CaptureQueriesContext(connection) as queries, django_assert_max_num_queries(16):
         response = client.get("/admin/members/member/", params)
     html = response.content.decode()
     assert response.status_code == 200
