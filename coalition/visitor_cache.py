@@ -2,8 +2,9 @@
 
 Most traffic to the public pages comes from people with no cookie at all (first visits,
 shared links, crawlers): for them the page is the same for everyone. `visitor_cache`
-keeps that rendering in the shared cache for a few seconds. Whatever could make a page
-personal keeps it out of the cache:
+keeps that rendering for a few seconds in each worker's memory (the "pages" cache: a hit
+costs no round trip to the shared cache). Whatever could make a page personal keeps it
+out of the cache:
 
 - any cookie on the request (a session, so a login or pending messages; the CSRF cookie;
   the question's visitor cookie) means the view runs as usual;
@@ -15,7 +16,7 @@ import functools
 import hashlib
 from collections.abc import Callable
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
 
@@ -41,14 +42,14 @@ def visitor_cache(seconds: int) -> Callable:
                 return view(request, *args, **kwargs)
             url = request.build_absolute_uri()
             key = "visitor-page:" + hashlib.sha256(url.encode()).hexdigest()
-            response = cache.get(key)
+            response = caches["pages"].get(key)
             if response is None:
                 response = view(request, *args, **kwargs)
                 if hasattr(response, "render") and callable(response.render):
                     response = response.render()
                 if _personal(request, response):
                     return response
-                cache.set(key, response, seconds)
+                caches["pages"].set(key, response, seconds)
             # The copy is for requests without cookies only: say so to any cache on the way.
             patch_vary_headers(response, ["Cookie"])
             return response
