@@ -149,6 +149,8 @@ def reset(progress: Progress = _no_progress) -> None:
     }
     statements = [
         "DELETE FROM members_consentrecord WHERE member_id IN (SELECT id FROM seed_members)",
+        # Admin views of seeded members (the bench opens one) are logged against them.
+        "DELETE FROM members_memberaccess WHERE member_id IN (SELECT id FROM seed_members)",
         "DELETE FROM members_membershipevent WHERE member_id IN (SELECT id FROM seed_members)",
         "DELETE FROM members_member WHERE id IN (SELECT id FROM seed_members)",
         "DELETE FROM account_emailaddress WHERE user_id IN (SELECT id FROM seed_users)",

@@ -12,7 +12,7 @@ from coalition import growth
 from coalition.models import Answer, ReachSnapshot
 from coalition.scale import SEED_PASSWORD, SEED_PREFIX, SEED_REACH_NOTE
 from endorsements.models import Endorsement
-from members.models import ConsentRecord, Member, MembershipEvent, User
+from members.models import ConsentRecord, Member, MemberAccess, MembershipEvent, User
 from tests.coalition.test_growth_daily import series_from_events
 
 MEMBERS = 2000
@@ -94,11 +94,15 @@ def test_seed_adds_consents_endorsements_answers_and_reach(seeded, db):
 def test_seed_refuses_to_run_twice_and_reset_rebuilds(seeded, db):
     with pytest.raises(CommandError, match="already loaded"):
         call_command("seed_scale", members=10, no_progress=True)
+    # A coordinator opened a seeded member in the admin (as `make bench` does): the access is logged.
+    MemberAccess.objects.create(member=Member.objects.filter(user__password=SEED_PASSWORD).first(), action="viewed")
     call_command("seed_scale", members=300, endorsements=20, answers=30, reset=True, no_progress=True)
     assert Member.objects.filter(user__password=SEED_PASSWORD).count() == 300
     assert Endorsement.objects.filter(slug__startswith=SEED_PREFIX).count() == 20
     assert 55 <= Chapter.objects.count() <= 65
     assert MembershipEvent.objects.filter(member__isnull=True).count() == 0
+    national = growth.Scope(chapters=None)
+    assert growth.members_over_time(national) == series_from_events(national)
 
 
 def test_seed_fills_the_daily_sums_of_the_history(seeded, db):
