@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from chapters.forms import FindChapterForm
 from chapters.models import Chapter, CoalitionGoal, County, Officer, SocialPage
 from chapters.onboarding import InvitationError, accept_invitation, user_for_invitation
+from coalition.visitor_cache import visitor_cache
 
 
 def chapter_list(request: HttpRequest) -> HttpResponse:
@@ -20,11 +21,23 @@ def chapter_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def chapter_public_members(chapter: Chapter, limit: int = 50) -> list:
+    """The newest members who chose to show their name, in name order.
+
+    Newest first along member_chapter_newest_idx: picking the first names in alphabetical
+    order would sort all of a large chapter's public members on every visit.
+    """
+    from members.models import Member
+
+    newest = Member.objects.public_names().filter(chapter=chapter).select_related("user").order_by("-pk")[:limit]
+    return sorted(newest, key=lambda m: (m.user.last_name, m.user.first_name))
+
+
+@visitor_cache(seconds=30)
 def chapter_detail(request: HttpRequest, slug: str) -> HttpResponse:
     from coalition import calls
     from coalition.models import Answer, ReachSnapshot, answer_bars
     from endorsements.models import Endorsement
-    from members.models import Member
 
     latest_reach = ReachSnapshot.objects.filter(followers__isnull=False).order_by("social_page_id", "-date")
     chapters = Chapter.objects.select_related("state").prefetch_related(
@@ -46,7 +59,7 @@ def chapter_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "chapter": chapter,
         "counties": counties,
         "member_count": chapter.member_count(),
-        "public_members": Member.objects.public_names().filter(chapter=chapter).select_related("user")[:50],
+        "public_members": chapter_public_members(chapter),
         "call": calls.chapter_call(chapter),
         "national_call": calls.national_call(),
         "answers": answer_bars(state_counts),

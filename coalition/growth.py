@@ -1,19 +1,19 @@
 """Growth figures for the coordinators' dashboard, computed from the membership history.
 
-Every figure is an aggregate over MembershipEvent (joins, moves, departures with no
-personal data), so it stays true after accounts are deleted, and its cost grows with
-the number of days and weeks shown, not with the number of members.
+The history figures are sums over MembershipEvent (joins, moves, departures with no
+personal data), so they stay true after accounts are deleted; they read the events'
+daily sums (MembershipDaily, kept by triggers), so their cost grows with the days and
+chapters shown, not with the number of members or events.
 """
 
 import datetime
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
-from django.db.models.functions import TruncDate
 
 from chapters.models import Chapter, State
 from coalition.models import Answer
-from members.models import Member, MembershipEvent
+from members.models import Member, MembershipDaily
 
 
 @dataclass
@@ -35,17 +35,10 @@ class Scope:
             else "chapters-" + "-".join(str(c.pk) for c in sorted(self.chapters, key=lambda c: c.pk))
         )
 
-    def gains(self):
-        events = MembershipEvent.objects.all()
-        if self.national:
-            return events.filter(to_state__isnull=False)
-        return events.filter(to_chapter__in=self.chapters)
-
-    def losses(self):
-        events = MembershipEvent.objects.all()
-        if self.national:
-            return events.filter(from_state__isnull=False)
-        return events.filter(from_chapter__in=self.chapters)
+    def daily(self):
+        """The daily sums of the history in scope: national figures go by state, a chapter's by chapter."""
+        rows = MembershipDaily.objects.all()
+        return rows.filter(state__isnull=False) if self.national else rows.filter(chapter__in=self.chapters)
 
     def members(self):
         members = Member.objects.counted()
@@ -58,18 +51,13 @@ def scope_for(user) -> Scope:
     return Scope(chapters=list(Chapter.objects.visible_to(user)))
 
 
-def _per_day(queryset) -> dict[datetime.date, int]:
-    rows = queryset.annotate(day=TruncDate("occurred_at")).values("day").annotate(n=Count("id")).order_by()
-    return {row["day"]: row["n"] for row in rows}
-
-
 def members_over_time(scope: Scope) -> list[tuple[datetime.date, int]]:
     """The member count at the end of each day on which it changed."""
-    gains, losses = _per_day(scope.gains()), _per_day(scope.losses())
     total, series = 0, []
-    for day in sorted(set(gains) | set(losses)):
-        total += gains.get(day, 0) - losses.get(day, 0)
-        series.append((day, total))
+    for day, (gained, lost, _) in sorted(scope.daily().per_day().items()):
+        if gained or lost:
+            total += gained - lost
+            series.append((day, total))
     return series
 
 
@@ -77,10 +65,11 @@ def new_members_per_week(scope: Scope, weeks: int = 12, today: datetime.date | N
     today = today or datetime.date.today()
     monday = today - datetime.timedelta(days=today.weekday())
     first = monday - datetime.timedelta(weeks=weeks - 1)
-    joins = _per_day(scope.gains().filter(kind=MembershipEvent.Kind.JOINED, occurred_at__date__gte=first))
     counts = {first + datetime.timedelta(weeks=i): 0 for i in range(weeks)}
-    for day, n in joins.items():
-        counts[day - datetime.timedelta(days=day.weekday())] += n
+    for day, (_, _, joined) in scope.daily().filter(day__gte=first).per_day().items():
+        week = day - datetime.timedelta(days=day.weekday())
+        if week in counts:
+            counts[week] += joined
     return [(f"Week of {week:%b %-d}", n) for week, n in counts.items()]
 
 

@@ -249,6 +249,14 @@ if os.environ.get("REDIS_URL") and not TESTING:  # tests share no Redis with oth
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
     }
+# Per process, on purpose: copies of public pages for visitors without cookies
+# (coalition/visitor_cache.py), 30 seconds old at most, read without a round trip to the
+# shared cache. Workers may hold copies a few seconds apart; at most 200 pages each.
+CACHES["pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "visitor-pages",
+    "OPTIONS": {"MAX_ENTRIES": 200},
+}
 
 LOGGING = {
     "version": 1,

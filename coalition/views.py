@@ -19,6 +19,7 @@ from chapters.models import Chapter, CoalitionGoal, State
 from coalition import calls, charts, growth, usmap
 from coalition.forms import AnswerForm
 from coalition.models import Answer, CallAttendance, ReachSnapshot, answer_bars
+from coalition.visitor_cache import visitor_cache
 from members.models import Member
 
 RETRY_AFTER_SECONDS = 30
@@ -39,12 +40,17 @@ def members_without_chapter() -> dict[str, int]:
 def home_figures() -> dict:
     tiles = usmap.state_tiles(members_without_chapter())
     active = sum(1 for tile in tiles if tile.status == "active")
-    return {"tiles": tiles, "progress": {"active": active, "goal": CoalitionGoal.current().target_states}}
+    progress = {"active": active, "goal": CoalitionGoal.current().target_states}
+    # The map is the same for everyone and is most of the page's rendering (a hundred
+    # links and table rows): rendered with its figures, once a minute, not per request.
+    map_html = render_to_string("_us_map.html", {"tiles": tiles, "progress": progress})
+    return {"tiles": tiles, "progress": progress, "map_html": map_html}
 
 
-HOME_CACHE_KEY = "home-figures-v1"
+HOME_CACHE_KEY = "home-figures-v2"
 
 
+@visitor_cache(seconds=30)
 def home(request: HttpRequest) -> HttpResponse:
     # The map and progress scan members and counties: computed once a minute for everyone.
     figures = cache.get_or_set(HOME_CACHE_KEY, home_figures, 60)
@@ -141,6 +147,7 @@ def call_ics(request: HttpRequest, key: str) -> HttpResponse:
     return response
 
 
+@visitor_cache(seconds=30)
 def call_feed(request: HttpRequest, key: str) -> HttpResponse:
     """A calendar subscription: the weekly series with its recurrence rule and time zone."""
     call = call_by_key(key)
@@ -307,16 +314,33 @@ def reach_dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
+def growth_members_chart(scope: growth.Scope, series: list) -> charts.LineChart:
+    title = "Members, all chapters" if scope.national else "Members of your chapters"
+    return charts.line_chart(title, [charts.Series("Members", series)])
+
+
+def growth_figures(scope: growth.Scope) -> dict:
+    """The scope's figures and their charts rendered (two years of days: most of the page's work)."""
+    figures = growth.figures(scope)
+    figures["charts_html"] = render_to_string(
+        "coalition/_growth_charts.html",
+        {
+            "members_chart": growth_members_chart(scope, figures["series"]),
+            "weekly_chart": charts.bar_chart("New members per week", figures["weekly"]),
+            "sources_chart": charts.bar_chart("Where members came from", figures["sources"]),
+        },
+    )
+    return figures
+
+
 @coordinator_required
 def growth_dashboard(request: HttpRequest) -> HttpResponse:
     scope = growth.scope_for(request.user)
-    figures = cache.get_or_set(f"growth-{scope.key}", lambda: growth.figures(scope), 300)
+    figures = cache.get_or_set(f"growth-v2-{scope.key}", lambda: growth_figures(scope), 300)
     series, weekly, source_rows = figures["series"], figures["weekly"], figures["sources"]
-    title = "Members, all chapters" if scope.national else "Members of your chapters"
-    members_chart = charts.line_chart(title, [charts.Series("Members", series)])
     figure = request.GET.get("csv")
     if figure == "members":
-        header, rows = members_chart.table
+        header, rows = growth_members_chart(scope, series).table
         return csv_response("members-over-time", header, rows)
     if figure == "weekly":
         return csv_response("new-members-per-week", ["week", "new members"], [list(r) for r in weekly])
@@ -330,9 +354,7 @@ def growth_dashboard(request: HttpRequest) -> HttpResponse:
             "scope": scope,
             "members_now": series[-1][1] if series else 0,
             "doubling_days": growth.time_to_double(series),
-            "members_chart": members_chart,
-            "weekly_chart": charts.bar_chart("New members per week", weekly),
-            "sources_chart": charts.bar_chart("Where members came from", source_rows),
+            "charts_html": figures["charts_html"],
             "chapters": chapters,
             "pipeline": figures["pipeline"],
         },

@@ -10,6 +10,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.http import require_http_methods
 
+from coalition.visitor_cache import visitor_cache
 from endorsements.forms import EndorsementFilterForm, EndorsementSubmitForm
 from endorsements.models import Endorsement, LinkError
 
@@ -18,6 +19,7 @@ SUBMIT_LIMIT = 5  # submissions per IP address per hour
 SUBMIT_WINDOW = 3600
 
 
+@visitor_cache(seconds=30)
 def endorsement_list(request: HttpRequest) -> HttpResponse:
     endorsements = Endorsement.objects.published()
     counts = endorsements.aggregate(

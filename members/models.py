@@ -1,7 +1,11 @@
+import datetime
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.mail import EmailMultiAlternatives
-from django.db import models, transaction
+from django.db import connection, models, transaction
+from django.db.models import Sum
 from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -157,6 +161,8 @@ class Member(Versioned):
             models.Index(fields=["state", "status"], name="member_state_status_idx"),
             models.Index(fields=["joined_at"], name="member_joined_at_idx"),
             models.Index(fields=["utm_source"], name="member_utm_source_idx"),
+            # A chapter's members newest first: the admin's list by chapter, the chapter page's names.
+            models.Index(fields=["chapter", "-id"], name="member_chapter_newest_idx"),
         ]
 
     def __str__(self) -> str:
@@ -235,6 +241,82 @@ class MembershipEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.occurred_at:%Y-%m-%d}"
+
+
+class MembershipDailyQuerySet(models.QuerySet):
+    def per_day(self) -> dict[datetime.date, tuple[int, int, int]]:
+        """(gained, lost, joined) per day, summed over the rows' chapters and states."""
+        rows = self.values("day").annotate(g=Sum("gained"), l=Sum("lost"), j=Sum("joined")).order_by()
+        return {row["day"]: (row["g"], row["l"], row["j"]) for row in rows}
+
+
+class MembershipDaily(models.Model):
+    """MembershipEvent rows summed per local day, chapter and state, so growth figures read days, not events.
+
+    An event adds to `gained` (and to `joined` when it is a join) on its `to_chapter`/`to_state`
+    row, and to `lost` on its `from_chapter`/`from_state` row. Database triggers on the event
+    table (migration 0007) keep these sums in the same transaction as any insert, update or
+    delete of events, whichever code writes them (signup, moves, departures, the roster import,
+    the admin, seed_scale's SQL, a chapter's deletion nulling its events), one set-based upsert
+    per statement. `rebuild()` recomputes everything from the events.
+    """
+
+    day = models.DateField(help_text="The day in TIME_ZONE, as TruncDate gives it.")
+    # No foreign key constraints: a deleted chapter's past rows stay (at zero once its events
+    # are nulled) and never block the deletion.
+    chapter = models.ForeignKey(
+        "chapters.Chapter", on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
+    )
+    state = models.ForeignKey(
+        "chapters.State", on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
+    )
+    gained = models.IntegerField(default=0, help_text="Events into this chapter/state: joins and moves in.")
+    lost = models.IntegerField(default=0, help_text="Events out of this chapter/state: departures and moves out.")
+    joined = models.IntegerField(default=0, help_text="Of the gained, the joins.")
+
+    objects = MembershipDailyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "membership daily sums"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "chapter", "state"], nulls_distinct=False, name="membership_daily_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day}: +{self.gained} -{self.lost}"
+
+    @classmethod
+    def rebuild(cls) -> None:
+        """Recompute every row from MembershipEvent in one statement (migration, seed, repair)."""
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {cls._meta.db_table}")
+            cursor.execute(rollup_sql("members_membershipevent", sign=1, time_zone=settings.TIME_ZONE))
+
+
+def rollup_sql(events: str, *, sign: int, time_zone: str) -> str:
+    """Add (sign=1) or take away (sign=-1) the events of table `events` to the daily sums.
+
+    Rows are upserted in key order so that concurrent statements lock them in the same order.
+    """
+    day = f"(occurred_at AT TIME ZONE '{time_zone}')::date"
+    return f"""
+        INSERT INTO members_membershipdaily AS d (day, chapter_id, state_id, gained, lost, joined)
+        SELECT day, chapter_id, state_id, {sign} * sum(gained), {sign} * sum(lost), {sign} * sum(joined)
+        FROM (
+            SELECT {day} AS day, to_chapter_id AS chapter_id, to_state_id AS state_id,
+                   1 AS gained, 0 AS lost, (kind = 'joined')::int AS joined
+            FROM {events} WHERE to_chapter_id IS NOT NULL OR to_state_id IS NOT NULL
+            UNION ALL
+            SELECT {day}, from_chapter_id, from_state_id, 0, 1, 0
+            FROM {events} WHERE from_chapter_id IS NOT NULL OR from_state_id IS NOT NULL
+        ) e
+        GROUP BY day, chapter_id, state_id
+        ORDER BY day, chapter_id, state_id
+        ON CONFLICT ON CONSTRAINT membership_daily_unique DO UPDATE
+        SET gained = d.gained + EXCLUDED.gained, lost = d.lost + EXCLUDED.lost, joined = d.joined + EXCLUDED.joined
+    """
 
 
 class ConsentRecord(models.Model):

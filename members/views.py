@@ -47,11 +47,11 @@ def join(request: HttpRequest, state_code: str | None = None) -> HttpResponse:
             raise Http404
         state = get_object_or_404(State, code=state_code.upper())
         chapter = Chapter.objects.filter(state=state).order_by("name").first()
-        counted = Member.objects.counted()
         context.update(
             state=state,
             chapter=chapter,
-            member_count=(counted.filter(chapter=chapter) if chapter else counted.filter(state=state)).count(),
+            # Cached counts: counting a big state's members on every visit grows with the coalition.
+            member_count=chapter.member_count() if chapter else state.member_count(),
             question=getattr(chapter, "question", "") if chapter else "",
         )
     if request.method == "GET":

@@ -12,7 +12,7 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth.models import Group
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connections
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
@@ -49,6 +49,7 @@ def _fresh_cache(request, django_db_blocker):
     The cache is the database cache (shared like production's), so clearing it needs
     the test database, outside any test's transaction.
     """
+    caches["pages"].clear()  # the visitors' page copies, in this process's memory
     if "django_db_setup" not in request.fixturenames:  # a test without the database has no cache either
         yield
         return

@@ -39,3 +39,23 @@ def test_chapter_page_shows_counts_names_reach_answers_and_endorsements(client, 
     for private in ("shown@example.org", "hidden@example.org", "pat@example.org", "8035550123", "29401"):
         assert private not in html
     assert shown.phone
+
+
+def test_chapter_page_names_the_newest_public_members_in_name_order(
+    client, chapter_a, monkeypatch, django_assert_max_num_queries
+):
+    from chapters import views
+
+    monkeypatch.setattr(views.chapter_public_members, "__defaults__", (3,))
+    for i, last in enumerate(["Young", "Adams", "Mills", "Brown", "Zorn"]):
+        make_member(f"p{i}@example.org", "29401", first_name=f"Pat{i}", last_name=last, show_name_publicly=True)
+    with django_assert_max_num_queries(30):  # cold caches: count, answers and the visitors' copy computed and stored
+        html = client.get("/chapters/south-carolina/").content.decode()
+    client.cookies["sessionid"] = "none"
+    with django_assert_max_num_queries(12):  # warm caches, rendered for a request with a cookie
+        client.get("/chapters/south-carolina/")
+    names = html.split("Some of our members")[1].split("</p>")[0]
+    # The three newest (Mills, Brown, Zorn), alphabetically; not the first three of the alphabet.
+    assert names.index("Pat3 B.") < names.index("Pat2 M.") < names.index("Pat4 Z.")
+    assert "Adams" not in names
+    assert "Pat1 A." not in names

@@ -31,7 +31,7 @@ def test_sub_state_chapter_is_marked(client, chapter_a):
 def test_home_queries_are_bounded(client, chapter_a, chapter_b, django_assert_max_num_queries):
     for i in range(20):
         Chapter.objects.create(name=f"Chapter {i}", slug=f"chapter-{i}", state=State.objects.get(code="TX"))
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(18):  # with the visitor cache's miss and store
         assert client.get("/").status_code == 200
 
 

@@ -1,5 +1,7 @@
 """The members changelist at scale: estimated counts and a search an index serves."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -60,3 +62,33 @@ def test_filtered_changelist_counts_exactly(client, national, members, chapter_b
     # One exact count of the filtered rows, none of the whole table (show_full_result_count is off).
     assert len(member_counts(queries)) == 1
     assert "5 members" in response.content.decode()
+
+
+@pytest.mark.parametrize("params", [{"chapter": "wyoming"}, {"q": "smith"}])
+def test_long_filtered_or_searched_lists_are_counted_only_up_to_a_cap(
+    client, national, members, chapter_b, monkeypatch, params, django_assert_max_num_queries
+):
+    monkeypatch.setattr(pagination, "COUNT_UP_TO", 3)
+    if params.get("chapter"):
+        params = {"chapter": chapter_b.pk}
+    client.force_login(national)
+    with CaptureQueriesContext(connection) as queries, django_assert_max_num_queries(16):
+        response = client.get("/admin/members/member/", params)
+    html = response.content.decode()
+    assert response.status_code == 200
+    # The five Wyoming Smiths are counted as far as a fourth, then estimated; never in full.
+    counts = member_counts(queries)
+    assert len(counts) == 1
+    assert "LIMIT 4" in counts[0]
+    assert "5 members" not in html
+    assert re.search(r"(more than 3|about [\d,]+) members", html)
+    assert html.count("smith") >= 5  # all five listed on the first page
+
+
+def test_short_searches_are_counted_exactly(client, national, members):
+    client.force_login(national)
+    response = client.get("/admin/members/member/", {"q": "sam2"})
+    html = response.content.decode()
+    assert "1 result " in html
+    assert "1 member" in html
+    assert "Export CSV (1)" in html

@@ -8,10 +8,12 @@ from django.db.models import Count, F
 from django.db.models.functions import Lower
 
 from chapters.models import Chapter, County, SocialPage
+from coalition import growth
 from coalition.models import Answer, ReachSnapshot
 from coalition.scale import SEED_PASSWORD, SEED_PREFIX, SEED_REACH_NOTE
 from endorsements.models import Endorsement
 from members.models import ConsentRecord, Member, MemberAccess, MembershipEvent, User
+from tests.coalition.test_growth_daily import series_from_events
 
 MEMBERS = 2000
 
@@ -98,9 +100,21 @@ def test_seed_refuses_to_run_twice_and_reset_rebuilds(seeded, db):
         members=Member.objects.filter(user__password=SEED_PASSWORD), actor=national
     )
     assert exported == MEMBERS
+    # A coordinator opened a seeded member in the admin (as `make bench` does): the access is logged.
+    MemberAccess.objects.create(member=Member.objects.filter(user__password=SEED_PASSWORD).first(), action="viewed")
     call_command("seed_scale", members=300, endorsements=20, answers=30, reset=True, no_progress=True)
     assert Member.objects.filter(user__password=SEED_PASSWORD).count() == 300
     assert Endorsement.objects.filter(slug__startswith=SEED_PREFIX).count() == 20
     assert 55 <= Chapter.objects.count() <= 65
     assert MembershipEvent.objects.filter(member__isnull=True).count() == 0
     assert not MemberAccess.objects.exists()
+    everyone = growth.Scope(chapters=None)
+    assert growth.members_over_time(everyone) == series_from_events(everyone)
+
+
+def test_seed_fills_the_daily_sums_of_the_history(seeded, db):
+    scopes = [growth.Scope(chapters=None), growth.Scope(chapters=list(Chapter.objects.order_by("pk")[:5]))]
+    for scope in scopes:
+        series = growth.members_over_time(scope)
+        assert len(series) > 100  # days over two years of history
+        assert series == series_from_events(scope)

@@ -69,7 +69,7 @@ def test_bad_filter_values_get_a_message_not_an_error(client, wall, query):
 def test_pagination_and_bad_page_numbers(client, db, django_assert_max_num_queries):
     for i in range(PER_PAGE * 2 + 5):
         make_endorsement(["SC", "WY", None][i % 3], name=f"Person {i:02d}")
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(10):  # 6, and the visitor cache's miss and store (database cache)
         response = client.get(WALL)
     assert len(response.context["page"].object_list) == PER_PAGE
     assert "Page 1 of 3" in response.content.decode()

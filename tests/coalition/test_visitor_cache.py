@@ -1,0 +1,60 @@
+"""Visitors without cookies get public pages from a copy; nobody else does, and nothing personal is kept."""
+
+import pytest
+from django.test import Client
+
+from chapters.models import Chapter, State
+
+
+def visitor_get(path: str):
+    """A first-time visitor: a fresh client, no cookies."""
+    return Client().get(path)
+
+
+@pytest.mark.parametrize("path", ["/", "/chapters/south-carolina/", "/endorsements/"])
+def test_visitors_share_a_copy_that_people_with_a_session_never_get(
+    path, chapter_a, member, django_assert_max_num_queries
+):
+    first = visitor_get(path)
+    assert first.status_code == 200
+    assert "Cookie" in first["Vary"]
+    chapter_a.name = "Palmetto Consents"
+    chapter_a.save()
+    with django_assert_max_num_queries(0):  # the copy, from this worker's memory
+        again = visitor_get(path)
+    assert again.content == first.content
+    assert "Cookie" in again["Vary"]
+    # A logged-in member gets the page rendered for them: their menu, the current data.
+    logged_in = Client()
+    logged_in.force_login(member)
+    html = logged_in.get(path).content.decode()
+    assert "My profile" in html
+    assert "Log out" in html
+    if path.startswith("/chapters/"):  # (the home page's map has its own one-minute cache)
+        assert "Palmetto Consents" in html
+
+
+def test_a_logged_in_rendering_is_never_served_to_visitors(chapter_a, member):
+    logged_in = Client()
+    logged_in.force_login(member)
+    assert "Log out" in logged_in.get("/chapters/south-carolina/").content.decode()
+    html = visitor_get("/chapters/south-carolina/").content.decode()
+    assert "Log out" not in html
+    assert "csrfmiddlewaretoken" not in html
+
+
+def test_pages_with_a_form_are_not_shared(db):
+    tokens = []
+    for _ in range(2):
+        response = visitor_get("/join/")
+        assert response.status_code == 200
+        tokens.append(response.cookies["csrftoken"].value)
+    assert tokens[0] != tokens[1]
+
+
+def test_copies_are_per_address_and_only_of_pages_that_exist(chapter_a, chapter_b):
+    assert "South Carolina Consents" in visitor_get("/chapters/south-carolina/").content.decode()
+    assert "Wyoming Consents" in visitor_get("/chapters/wyoming/").content.decode()
+    assert visitor_get("/chapters/montana/").status_code == 404
+    Chapter.objects.create(name="Montana Consents", slug="montana", state=State.objects.get(code="MT"))
+    assert visitor_get("/chapters/montana/").status_code == 200
