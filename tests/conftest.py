@@ -182,3 +182,15 @@ def admin_user(db, django_user_model) -> User:
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     make_staff_mfa(user)
     return user
+
+
+@pytest.fixture
+def as_role(request, client, chapter_a, chapter_b):
+    """`as_role("coordinator_a")`: the test client logged in as one of the five roles (or not at all)."""
+
+    def login(role: str):
+        if role != "anonymous":
+            client.force_login(request.getfixturevalue(role))
+        return client
+
+    return login

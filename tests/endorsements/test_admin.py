@@ -29,16 +29,6 @@ def objects(sc_endorsement, wy_endorsement, national_endorsement) -> dict[str, E
     return {"sc": sc_endorsement, "wy": wy_endorsement, "national": national_endorsement}
 
 
-@pytest.fixture
-def as_role(client, request, chapter_a, chapter_b):
-    def login(role: str):
-        if role != "anonymous":
-            client.force_login(request.getfixturevalue(role))
-        return client
-
-    return login
-
-
 def url(name: str, endorsement: Endorsement) -> str:
     return reverse(f"admin:endorsements_endorsement_{name}", args=[endorsement.pk])
 

@@ -19,16 +19,6 @@ def with_image(endorsement: Endorsement) -> Endorsement:
     return endorsement
 
 
-@pytest.fixture
-def as_role(client, request, chapter_a, chapter_b):
-    def login(role: str):
-        if role != "anonymous":
-            client.force_login(request.getfixturevalue(role))
-        return client
-
-    return login
-
-
 @pytest.mark.parametrize("role", ROLES)
 def test_a_published_image_is_public_and_sent_as_an_image_only(as_role, role, django_assert_max_num_queries):
     endorsement = with_image(make_endorsement("SC"))

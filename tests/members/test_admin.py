@@ -14,16 +14,6 @@ ROLES = ["national", "coordinator_a", "coordinator_b", "member", "anonymous"]
 
 
 @pytest.fixture
-def as_role(request, client, chapter_a, chapter_b):
-    def login(role: str):
-        if role != "anonymous":
-            client.force_login(request.getfixturevalue(role))
-        return client
-
-    return login
-
-
-@pytest.fixture
 def roster(sc_member, wy_member):
     """A few more members per chapter so that an N+1 would show in the query counts."""
     for i in range(6):

@@ -12,16 +12,6 @@ from tests.members.test_import import BAD, CLEAN
 IMPORT_URL = "/admin/members/member/import/"
 
 
-@pytest.fixture
-def as_role(request, client, chapter_a, chapter_b):
-    def login(role: str):
-        if role != "anonymous":
-            client.force_login(request.getfixturevalue(role))
-        return client
-
-    return login
-
-
 def upload(client, chapter, text: str, mode: str = "all"):
     return client.post(
         IMPORT_URL, {"chapter": chapter.pk, "mode": mode, "file": SimpleUploadedFile("roster.csv", text.encode())}
