@@ -68,6 +68,7 @@ def chapter_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "chapters/chapter_detail.html", context)
 
 
+@visitor_cache(seconds=30, redirects=True)
 def find(request: HttpRequest) -> HttpResponse:
     """Send someone to the chapter whose territory holds their ZIP code's county."""
     if "zip" not in request.GET:

@@ -9,7 +9,8 @@ out of the cache:
 - any cookie on the request (a session, so a login or pending messages; the CSRF cookie;
   the question's visitor cookie) means the view runs as usual;
 - a rendering that used a CSRF token (a form), wrote the session, added a message or set
-  a cookie is never stored, and neither is anything but a 200.
+  a cookie is never stored, and neither is anything but a 200 (or, where a view asks
+  for it, a redirect).
 """
 
 import functools
@@ -21,11 +22,11 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
 
 
-def _personal(request: HttpRequest, response: HttpResponse) -> bool:
+def _personal(request: HttpRequest, response: HttpResponse, statuses: tuple[int, ...]) -> bool:
     session = getattr(request, "session", None)
     messages = getattr(request, "_messages", None)
     return bool(
-        response.status_code != 200
+        response.status_code not in statuses
         or response.streaming
         or response.cookies
         or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
@@ -34,7 +35,10 @@ def _personal(request: HttpRequest, response: HttpResponse) -> bool:
     )
 
 
-def visitor_cache(seconds: int) -> Callable:
+def visitor_cache(seconds: int, *, redirects: bool = False) -> Callable:
+    """`redirects=True`: a view whose redirects depend only on the URL (find-your-chapter) keeps them too."""
+    statuses = (200, 301, 302) if redirects else (200,)
+
     def decorator(view: Callable) -> Callable:
         @functools.wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -47,7 +51,7 @@ def visitor_cache(seconds: int) -> Callable:
                 response = view(request, *args, **kwargs)
                 if hasattr(response, "render") and callable(response.render):
                     response = response.render()
-                if _personal(request, response):
+                if _personal(request, response, statuses):
                     return response
                 caches["pages"].set(key, response, seconds)
             # The copy is for requests without cookies only: say so to any cache on the way.

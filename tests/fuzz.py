@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from html import unescape
 from urllib.parse import quote
 
+from django.core.cache import caches
 from django.db import transaction
 from hypothesis import strategies as st
 
@@ -100,7 +101,8 @@ def as_received(value: str) -> str:
 
 @contextmanager
 def rolled_back():
-    """One example's database work, undone afterwards whatever happened."""
+    """One example's database work, undone afterwards whatever happened; no page copies from earlier examples."""
+    caches["pages"].clear()
     with transaction.atomic():
         yield
         transaction.set_rollback(True)

@@ -58,3 +58,18 @@ def test_copies_are_per_address_and_only_of_pages_that_exist(chapter_a, chapter_
     assert visitor_get("/chapters/montana/").status_code == 404
     Chapter.objects.create(name="Montana Consents", slug="montana", state=State.objects.get(code="MT"))
     assert visitor_get("/chapters/montana/").status_code == 200
+
+
+def test_find_your_chapter_redirects_are_shared_with_visitors_only(chapter_a, member, django_assert_max_num_queries):
+    first = visitor_get("/chapters/find/?zip=29201")
+    assert first.status_code == 302
+    assert first["Location"] == chapter_a.get_absolute_url()
+    with django_assert_max_num_queries(0):
+        again = visitor_get("/chapters/find/?zip=29201")
+    assert (again.status_code, again["Location"]) == (302, first["Location"])
+    # Another ZIP code is another page; a logged-in member's lookup runs as usual.
+    assert visitor_get("/chapters/find/?zip=82001").status_code in (200, 302)
+    logged_in = Client()
+    logged_in.force_login(member)
+    with django_assert_max_num_queries(8):
+        assert logged_in.get("/chapters/find/?zip=29201")["Location"] == chapter_a.get_absolute_url()
