@@ -15,3 +15,16 @@ def test_record_without_actor_is_attributed_to_the_system(chapter_a):
     entry = LogEntry.objects.get(change_message="Imported.")
     assert entry.user.email == "system@coalition.invalid"
     assert not entry.user.is_active
+
+
+def test_the_history_of_one_object_is_read_through_an_index(chapter_a, national):
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+
+    record(national, chapter_a, "Renamed")
+    history = LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(chapter_a), object_id=str(chapter_a.pk)
+    ).order_by("-action_time")[:1]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a small test table: ask what a large one would use
+    assert "admin_log_object_idx" in history.explain()
