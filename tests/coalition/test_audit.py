@@ -22,6 +22,14 @@ def test_the_history_of_one_object_is_read_through_an_index(chapter_a, national)
     from django.db import connection
 
     record(national, chapter_a, "Renamed")
+    # Many objects of the same type, as in a real log, so the planner has a choice to make.
+    chapter_type = ContentType.objects.get_for_model(chapter_a)
+    LogEntry.objects.bulk_create(
+        LogEntry(user=national, content_type=chapter_type, object_id=str(10_000 + n), object_repr="x", action_flag=2)
+        for n in range(3000)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE django_admin_log")
     history = LogEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(chapter_a), object_id=str(chapter_a.pk)
     ).order_by("-action_time")[:1]
