@@ -272,34 +272,10 @@ class ImportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["chapter"].queryset = Chapter.objects.visible_to(user).order_by("name")
 
-    # The first bytes of files people save by mistake instead of a CSV, and what to tell them.
-    NOT_CSV = (
-        (b"PK\x03\x04", "an Excel workbook or another zip file"),
-        (b"\xd0\xcf\x11\xe0", "an old Excel (.xls) workbook"),
-        (b"%PDF", "a PDF document"),
-        (b"{\\rtf", "an RTF document"),
-        (b"\x89PNG", "an image"),
-        (b"\xff\xd8\xff", "an image"),
-        (b"GIF8", "an image"),
-    )
-
     def clean_file(self):
         file = self.cleaned_data["file"]
         if file.size > self.MAX_BYTES:
             raise forms.ValidationError("The file is larger than 50 MB: use manage.py import_members.")
-        head = file.read(4096)
-        file.seek(0)
-        for magic, kind in self.NOT_CSV:
-            if head.startswith(magic):
-                raise forms.ValidationError(
-                    f"This file is {kind}, not a CSV: in your spreadsheet, use Save As \u203a \u201cCSV UTF-8\u201d."
-                )
-        if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-            raise forms.ValidationError(
-                "This file is saved as UTF-16 (\u201cUnicode text\u201d): save it as \u201cCSV UTF-8\u201d instead."
-            )
-        if b"\x00" in head or head.lstrip().startswith(b"<"):
-            raise forms.ValidationError("This file is not a CSV text file: save it as \u201cCSV UTF-8\u201d.")
         return file
 
 

@@ -255,7 +255,7 @@ class MembershipDaily(models.Model):
 
     An event adds to `gained` (and to `joined` when it is a join) on its `to_chapter`/`to_state`
     row, and to `lost` on its `from_chapter`/`from_state` row. Database triggers on the event
-    table (migration 0007) keep these sums in the same transaction as any insert, update or
+    table (migration 0008) keep these sums in the same transaction as any insert, update or
     delete of events, whichever code writes them (signup, moves, departures, the roster import,
     the admin, seed_scale's SQL, a chapter's deletion nulling its events), one set-based upsert
     per statement. `rebuild()` recomputes everything from the events.

@@ -186,9 +186,35 @@ def normalise_phone(value: str) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+# The first bytes of files people save by mistake instead of a CSV, and what they are.
+NOT_CSV = (
+    (b"PK\x03\x04", "an Excel workbook or another zip file"),
+    (b"\xd0\xcf\x11\xe0", "an old Excel (.xls) workbook"),
+    (b"%PDF", "a PDF document"),
+    (b"{\\rtf", "an RTF document"),
+    (b"\x89PNG", "an image"),
+    (b"\xff\xd8\xff", "an image"),
+    (b"GIF8", "an image"),
+)
+
+
+def not_csv(head: bytes) -> str:
+    """Why a file starting with `head` is not CSV text, judged by its content whatever its name; "" if it may be."""
+    for magic, kind in NOT_CSV:
+        if head.startswith(magic):
+            return f"This file is {kind}, not a CSV: in your spreadsheet, use Save As \u203a \u201cCSV UTF-8\u201d."
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "This file is saved as UTF-16 (\u201cUnicode text\u201d): save it as \u201cCSV UTF-8\u201d instead."
+    if head.lstrip().startswith(b"<"):
+        return "This file is not a CSV text file: save it as \u201cCSV UTF-8\u201d."
+    return ""
+
+
 def read_text(file) -> tuple[str, RowError | None]:
     raw = file.read()
     if isinstance(raw, bytes):
+        if reason := not_csv(raw[:4096]):
+            return "", RowError(1, reason)
         try:
             raw = raw.decode("utf-8-sig")
         except UnicodeDecodeError as error:
@@ -196,7 +222,7 @@ def read_text(file) -> tuple[str, RowError | None]:
             return "", RowError(line, "The file is not UTF-8 text: save it as \u201cCSV UTF-8\u201d and try again.")
     if "\x00" in raw:
         line = raw[: raw.index("\x00")].count("\n") + 1
-        return "", RowError(line, "The file holds NUL characters: it is not a text CSV file.")
+        return "", RowError(line, "The file holds NUL characters: this file is not a CSV text file.")
     return raw, None
 
 
@@ -262,12 +288,12 @@ def _rows(reader, header: list[str], columns: dict[str, int], result: ImportResu
             if any(v.strip() for v in values):
                 result.errors.append(RowError(line, f"Has {len(values)} fields where the header has {width}."))
             continue
-        raw_email, raw_zip = values[email_at].strip(), values[zip_at].strip()
-        if not raw_email and not raw_zip and not any(v.strip() for v in values):
+        if not any(v.strip() for v in values):
             continue
+        raw_email, raw_zip = values[email_at].strip(), values[zip_at].strip()
         if len(result.sample) < 10:
             result.sample.append({name: values[index].strip() for name, index in columns.items()})
-        email = raw_email.lower()
+        email = normalise_email(raw_email)
         reason = email_error(email, raw_email)
         if reason:
             result.errors.append(RowError(line, reason, email))
