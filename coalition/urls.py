@@ -15,6 +15,7 @@ handler500 = "coalition.views.server_error"
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
+    path("robots.txt", views.robots_txt, name="robots-txt"),
     path("calls/", views.call_list, name="call-list"),
     path("calls/<slug:key>/next.ics", views.call_ics, name="call-ics"),
     path("calls/<slug:key>/calendar.ics", views.call_feed, name="call-feed"),

@@ -69,6 +69,25 @@ def health(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
+ROBOTS_TXT = """\
+User-agent: *
+Disallow: /admin/
+Disallow: /accounts/
+Disallow: /profile/
+Disallow: /dashboard/
+Disallow: /join/claim/
+"""
+
+
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """Crawlers may index the public site, not the admin, accounts or people's own pages.
+
+    Also the benchmark's "minimal Django view": nothing but the URL routing and the full
+    middleware stack stands between it and the response (scripts/bench.py).
+    """
+    return HttpResponse(ROBOTS_TXT, content_type="text/plain; charset=utf-8")
+
+
 def database_unavailable(request: HttpRequest, exception: Exception) -> HttpResponse:
     # Rendered without the request: the context processors would load the user and
     # the messages from the database that just went away.
@@ -188,6 +207,7 @@ def existing_answer(request: HttpRequest) -> Answer | None:
     return Answer.objects.filter(visitor=token).first() if token else None
 
 
+@visitor_cache(seconds=30, csrf=True)
 def question(request: HttpRequest) -> HttpResponse:
     answer = existing_answer(request)
     form = AnswerForm(

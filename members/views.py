@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from chapters.models import Chapter, State
 from coalition.validators import without_control_characters
+from coalition.visitor_cache import visitor_cache
 from members.forms import SOURCE_FIELDS, SOURCE_SESSION_KEY, DeleteAccountForm, ProfileForm
 from members.models import (
     ConsentRecord,
@@ -40,6 +41,7 @@ def remember_source(request: HttpRequest) -> None:
         request.session[SOURCE_SESSION_KEY] = found
 
 
+@visitor_cache(seconds=30, csrf=True)
 def join(request: HttpRequest, state_code: str | None = None) -> HttpResponse:
     context = {"national_call": NATIONAL_CALL}
     if state_code is not None:

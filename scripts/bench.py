@@ -294,7 +294,7 @@ def bench_database(label: str, url: str, args: argparse.Namespace, members: int)
     results: dict = {"members": members, "seed_seconds": seed_seconds, "endpoints": {}, **prep["extra"]}
     try:
         for name, spec in prep["endpoints"].items():
-            if args.only and args.only not in name and name != "floor (/health/)":
+            if args.only and args.only not in name and not name.startswith("floor"):
                 continue
             cookie = prep["cookies"].get(spec["as"], "")
             row = latency(server.port, spec["url"], cookie, args.requests)
@@ -329,16 +329,17 @@ def ratio(a: float | None, b: float | None, digits: int = 2) -> str:
 def print_table(report: dict) -> str:
     large, small = report["large"], report["small"]
     floor = large["endpoints"]["floor (/health/)"]["rps"]
+    view_floor = large["endpoints"].get("floor view (/robots.txt)", {}).get("rps")
     lines = [
         f"{'endpoint':<32} {'large ms':>9} {'p95':>8} {'small ms':>9} {'×':>5} {'req/s':>7} {'of floor':>8} "
-        f"{'queries':>7}",
+        f"{'of view':>7} {'queries':>7}",
     ]
     for name, row in large["endpoints"].items():
         s = small["endpoints"].get(name, {})
         lines.append(
             f"{name:<32} {row['median_ms']:>9} {row['p95_ms']:>8} {s.get('median_ms', '–'):>9} "
             f"{ratio(row['median_ms'], s.get('median_ms')):>5} {row['rps']:>7} {ratio(row['rps'], floor):>8} "
-            f"{row['queries']:>7}"
+            f"{ratio(row['rps'], view_floor):>7} {row['queries']:>7}"
         )
     for label, data in (("large", large), ("small", small)):
         e, imp = data["export"], data["import"]

@@ -250,6 +250,7 @@ def prepare_database(*, import_rows: int) -> dict:
     fragment = member.user.email.split("@")[0][-9:]
     endpoints = {
         "floor (/health/)": ("/health/", "anon"),
+        "floor view (/robots.txt)": ("/robots.txt", "anon"),
         "home": ("/", "anon"),
         "chapter page (largest)": (f"/chapters/{chapter.slug}/", "anon"),
         "endorsements wall p1": ("/endorsements/", "anon"),

@@ -59,6 +59,7 @@ PAGES: dict[str, Page] = {
     # coalition
     "home": Page("/", PUBLIC),
     "health": Page("/health/", PUBLIC),
+    "robots-txt": Page("/robots.txt", PUBLIC),
     "call-list": Page("/calls/", PUBLIC),
     "call-ics": Page("/calls/national/next.ics", PUBLIC),
     "call-feed": Page("/calls/national/calendar.ics", PUBLIC),

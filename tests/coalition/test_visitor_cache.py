@@ -1,5 +1,7 @@
 """Visitors without cookies get public pages from a copy; nobody else does, and nothing personal is kept."""
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -43,13 +45,32 @@ def test_a_logged_in_rendering_is_never_served_to_visitors(chapter_a, member):
     assert "csrfmiddlewaretoken" not in html
 
 
-def test_pages_with_a_form_are_not_shared(db):
-    tokens = []
-    for _ in range(2):
-        response = visitor_get("/join/")
-        assert response.status_code == 200
-        tokens.append(response.cookies["csrftoken"].value)
+def page_token(html: str) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+
+@pytest.mark.parametrize("path", ["/join/", "/join/sc/", "/question/"])
+def test_pages_with_a_form_are_shared_each_visitor_with_a_token_of_their_own(
+    path, chapter_a, django_assert_max_num_queries
+):
+    first = Client(enforce_csrf_checks=True)
+    html = first.get(path).content.decode()
+    with django_assert_max_num_queries(0):  # the copy, from this worker's memory
+        second = Client(enforce_csrf_checks=True)
+        response = second.get(path)
+    assert response.status_code == 200
+    assert "Cookie" in response["Vary"]
+    assert "@@" not in response.content.decode()
+    tokens = [page_token(html), page_token(response.content.decode())]
+    cookies = [first.cookies["csrftoken"].value, second.cookies["csrftoken"].value]
     assert tokens[0] != tokens[1]
+    assert cookies[0] != cookies[1]
+    # Everything but the token is the same page.
+    assert html.replace(tokens[0], "") == response.content.decode().replace(tokens[1], "")
+    # Each visitor's token goes with their own cookie, and only with it.
+    post_path = "/question/answer/" if path == "/question/" else path
+    assert second.post(post_path, {"csrfmiddlewaretoken": tokens[1]}).status_code != 403
+    assert first.post(post_path, {"csrfmiddlewaretoken": tokens[1]}).status_code == 403
 
 
 def test_copies_are_per_address_and_only_of_pages_that_exist(chapter_a, chapter_b):
