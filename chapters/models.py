@@ -1,3 +1,4 @@
+import typing
 import zoneinfo
 
 from django.conf import settings
@@ -323,9 +324,14 @@ class Chapter(Versioned):
             (f"First {self.MEMBERS_GOAL} members", self.reached_members_goal()),
         ]
 
-    def onboarding_progress(self) -> tuple[int, int]:
+    def onboarding_progress(self) -> "Progress":
         steps = self.onboarding_checklist()
-        return sum(done for _, done in steps), len(steps)
+        return Progress(sum(done for _, done in steps), len(steps))
+
+
+class Progress(typing.NamedTuple):
+    done: int
+    total: int
 
 
 def _join(names: list[str]) -> str:
