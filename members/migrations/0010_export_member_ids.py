@@ -2,7 +2,6 @@
 
 import django.contrib.postgres.fields
 import django.contrib.postgres.indexes
-import django.db.models.deletion
 from django.db import migrations, models
 
 # The ids of the exports that included a member, always through member_export_members_idx.
@@ -30,16 +29,6 @@ class Migration(migrations.Migration):
             name="member_ids",
             field=django.contrib.postgres.fields.ArrayField(
                 base_field=models.BigIntegerField(), blank=True, default=list, editable=False, size=None
-            ),
-        ),
-        migrations.AlterField(
-            model_name="memberaccess",
-            name="member",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="accesses",
-                to="members.member",
             ),
         ),
         migrations.AddIndex(

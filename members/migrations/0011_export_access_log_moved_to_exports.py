@@ -4,9 +4,14 @@ Each run of such rows was written in the export's transaction just before its Me
 row (same actor, created a moment later), so the rows belong to the actor's first export at
 or after them. Rows that no export row follows (written without one) get an export row per
 actor and hour. Views stay in MemberAccess.
+
+Then MemberAccess.member loses its own index (member_access_recent_idx answers lookups by
+member): altering the field makes Django drop and re-add the foreign key, which re-checks the
+table, so it comes after the move has left only the views in it.
 """
 
-from django.db import migrations
+import django.db.models.deletion
+from django.db import migrations, models
 
 FORWARD = [
     """
@@ -58,4 +63,16 @@ class Migration(migrations.Migration):
         ("members", "0010_export_member_ids"),
     ]
 
-    operations = [migrations.RunSQL(FORWARD, BACKWARD)]
+    operations = [
+        migrations.RunSQL(FORWARD, BACKWARD),
+        migrations.AlterField(
+            model_name="memberaccess",
+            name="member",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="accesses",
+                to="members.member",
+            ),
+        ),
+    ]
