@@ -106,6 +106,7 @@ def test_seed_refuses_to_run_twice_and_reset_rebuilds(seeded, db):
     assert 55 <= Chapter.objects.count() <= 65
     assert MembershipEvent.objects.filter(member__isnull=True).count() == 0
     assert not MemberAccess.objects.exists()
+    assert MemberExport.objects.values_list("member_ids", flat=True).get(pk=export.pk) == []
     everyone = growth.Scope(chapters=None)
     assert growth.members_over_time(everyone) == series_from_events(everyone)
 
