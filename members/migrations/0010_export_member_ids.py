@@ -33,7 +33,9 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="memberexport",
-            index=django.contrib.postgres.indexes.GinIndex(fields=["member_ids"], name="member_export_members_idx"),
+            index=django.contrib.postgres.indexes.GinIndex(
+                fields=["member_ids"], name="member_export_members_idx", fastupdate=False
+            ),
         ),
         migrations.RunSQL(MEMBER_EXPORTS_INCLUDING, "DROP FUNCTION member_exports_including(bigint)"),
     ]
