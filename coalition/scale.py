@@ -153,6 +153,17 @@ def reset(progress: Progress = _no_progress) -> None:
         "DELETE FROM members_memberaccess WHERE member_id IN (SELECT id FROM seed_members)",
         "DELETE FROM members_membershipevent WHERE member_id IN (SELECT id FROM seed_members)",
         "DELETE FROM members_memberaccess WHERE member_id IN (SELECT id FROM seed_members)",
+        # Exports (the bench runs some) list the seeded members; a new seed reuses their ids.
+        # One hash join over every export's ids (3 s for 2.6 million at 1M members).
+        """
+        UPDATE members_memberexport e SET member_ids = k.ids
+        FROM (SELECT x.export_id, coalesce(array_agg(x.id) FILTER (WHERE s.id IS NULL), '{}') AS ids
+              FROM (SELECT id AS export_id, unnest(member_ids) AS id FROM members_memberexport
+                    WHERE member_ids <> '{}') x
+              LEFT JOIN seed_members s ON s.id = x.id
+              GROUP BY x.export_id) k
+        WHERE e.id = k.export_id
+        """,
         "DELETE FROM members_member WHERE id IN (SELECT id FROM seed_members)",
         "DELETE FROM account_emailaddress WHERE user_id IN (SELECT id FROM seed_users)",
         "DELETE FROM members_user WHERE id IN (SELECT id FROM seed_users)",

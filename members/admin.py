@@ -510,11 +510,15 @@ class MemberAdmin(EditConflictAdmin, RosterImportMixin, admin.ModelAdmin):
             return HttpResponseRedirect(reverse("admin:members_member_changelist"))
         queryset = changelist.get_queryset(request)
         with transaction.atomic():
-            # The access log's INSERT ... SELECT counts the rows as it writes them.
-            rows = MemberAccess.objects.record_export(members=queryset, actor=request.user)
-            export = MemberExport.objects.create(actor=request.user, rows=rows, filters=request.GET.urlencode()[:2000])
+            # One row logs the export and the members it includes (each sees it on their profile).
+            export = MemberExport.objects.record(
+                members=queryset, actor=request.user, filters=request.GET.urlencode()[:2000]
+            )
             audit.record(
-                request.user, export, f"Exported {rows} members ({export.filters or 'no filters'}).", audit.ADDITION
+                request.user,
+                export,
+                f"Exported {export.rows} members ({export.filters or 'no filters'}).",
+                audit.ADDITION,
             )
         response = StreamingHttpResponse(copy_csv(queryset), content_type="text/csv; charset=utf-8")
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")

@@ -27,6 +27,7 @@ from members.models import (
     invitation_tokens,
     leave_coalition,
     member_data,
+    record_accesses,
     update_member,
 )
 
@@ -90,7 +91,7 @@ def profile(request: HttpRequest) -> HttpResponse:
                 return redirect("members:profile")
     else:
         form = ProfileForm(instance=member)
-    accesses = member.accesses.select_related("actor")[:20]
+    accesses = record_accesses(member, limit=20)
     return render(request, "members/member_profile.html", {"form": form, "member": member, "accesses": accesses})
 
 

@@ -12,7 +12,7 @@ from coalition import growth
 from coalition.models import Answer, ReachSnapshot
 from coalition.scale import SEED_PASSWORD, SEED_PREFIX, SEED_REACH_NOTE
 from endorsements.models import Endorsement
-from members.models import ConsentRecord, Member, MemberAccess, MembershipEvent, User
+from members.models import ConsentRecord, Member, MemberAccess, MemberExport, MembershipEvent, User
 from tests.coalition.test_growth_daily import series_from_events
 
 MEMBERS = 2000
@@ -96,10 +96,8 @@ def test_seed_refuses_to_run_twice_and_reset_rebuilds(seeded, db):
         call_command("seed_scale", members=10, no_progress=True)
     # A CSV export (as `make bench` runs one) logs an access on each exported member.
     national = User.objects.create_user("exporter@example.org")
-    exported = MemberAccess.objects.record_export(
-        members=Member.objects.filter(user__password=SEED_PASSWORD), actor=national
-    )
-    assert exported == MEMBERS
+    export = MemberExport.objects.record(members=Member.objects.filter(user__password=SEED_PASSWORD), actor=national)
+    assert export.rows == MEMBERS
     # A coordinator opened a seeded member in the admin (as `make bench` does): the access is logged.
     MemberAccess.objects.create(member=Member.objects.filter(user__password=SEED_PASSWORD).first(), action="viewed")
     call_command("seed_scale", members=300, endorsements=20, answers=30, reset=True, no_progress=True)
@@ -108,6 +106,7 @@ def test_seed_refuses_to_run_twice_and_reset_rebuilds(seeded, db):
     assert 55 <= Chapter.objects.count() <= 65
     assert MembershipEvent.objects.filter(member__isnull=True).count() == 0
     assert not MemberAccess.objects.exists()
+    assert MemberExport.objects.values_list("member_ids", flat=True).get(pk=export.pk) == []
     everyone = growth.Scope(chapters=None)
     assert growth.members_over_time(everyone) == series_from_events(everyone)
 
