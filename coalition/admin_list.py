@@ -12,6 +12,7 @@ same HTML as Django's. Anything it does not know (list_editable forms, a custom
 `url_for_result`, fields it has no plan for) goes to Django's own code.
 """
 
+import contextlib
 import datetime
 from urllib.parse import quote as url_quote
 
@@ -24,6 +25,8 @@ from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
 from django.urls import NoReverseMatch, reverse
+from django.utils import dateformat, timezone
+from django.utils.formats import get_format
 from django.utils.html import conditional_escape, escape
 from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import mark_safe
@@ -68,6 +71,14 @@ class _Column:
                     self.field, self.fk = field, True
         if isinstance(self.field, (models.DateField, models.TimeField, models.ForeignKey)):
             self.css += " nowrap"
+        # display_for_field's two costly cases, with their lookups done once per page.
+        self.choices = self.datetime_format = None
+        if self.field is not None and not self.fk:
+            if getattr(self.field, "flatchoices", None):
+                with contextlib.suppress(TypeError):  # unhashable choices: display_for_field's own way
+                    self.choices = {key: conditional_escape(label) for key, label in self.field.flatchoices}
+            elif isinstance(self.field, models.DateTimeField):
+                self.datetime_format = get_format("DATETIME_FORMAT")
 
 
 def fast_results(cl: ChangeList):
@@ -126,6 +137,14 @@ def _cell(cl, column, result, empty, label, url_parts, pk_attname, first) -> str
             value = ""
         if column.fk:
             shown = empty if value is None else value
+        elif column.choices is not None:
+            shown = column.choices.get(value, empty)
+        elif column.datetime_format is not None:
+            shown = (
+                empty
+                if value in field.empty_values
+                else dateformat.format(timezone.template_localtime(value), column.datetime_format)
+            )
         else:
             shown = display_for_field(value, field, empty, avoid_link=column.link)
     else:

@@ -6,6 +6,7 @@ import phonenumbers
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db import connection, connections, transaction
@@ -366,21 +367,56 @@ class RosterImportMixin:
         self.message_user(request, f"{sent} invitation(s) sent; other selected members were not imported ones.")
 
 
-def search_members(queryset, search_term: str):
+# A search word's matching people are looked up first, and up to this many are passed to the
+# members' queries as a list of ids (see search_members). Not many more: PostgreSQL takes
+# about 3 ms to plan a query with a list of 1,000 ids, 70 ms with 25,000.
+MATCHED_IDS_UP_TO = 1000
+
+
+def search_members(queryset, search_term: str, *, ids_up_to: int = 0):
     """Each word must match a name, the email or the ZIP code, as the admin's search_fields would.
 
     Names and emails are matched in a subquery on the user table alone, so PostgreSQL can
     use the trigram indexes (members/migrations/0004, coalition/search.py) instead of
     reading every member.
+
+    With `ids_up_to`, each word's matching people are fetched first and, when there are no
+    more than that many, the members are filtered by that list of ids. The planner cannot
+    estimate a fragment's matches (it takes the trigrams as independent and expects about
+    one person for "smith", which has 25,000 at a million members), so with the subquery it
+    joins every match before sorting out a page. Given the ids it knows how many there are,
+    and the count and the page do not search again.
     """
     for word in smart_split(search_term):
         word = unescape_string_literal(word) if word[:1] in "\"'" and word[-1:] == word[:1] else word
         people = fragment_filter(User.objects.all(), ["email", "first_name", "last_name"], word).values("pk")
+        if ids_up_to:
+            ids = list(people.order_by().values_list("pk", flat=True)[: ids_up_to + 1])
+            if len(ids) <= ids_up_to:
+                people = ids
         match = Q(user__in=people)
         if word.isdigit():
             match |= Q(zip_code__code__contains=word)
         queryset = queryset.filter(match)
     return queryset
+
+
+class MemberChangeList(ChangeList):
+    """The changelist's page of members loads only what its columns show."""
+
+    ROW_FIELDS = [
+        "user__first_name", "user__last_name", "user__email", "chapter__name", "state__name",
+        "status", "joined_at", "utm_source",
+    ]  # fmt: skip
+
+    def get_results(self, request) -> None:
+        queryset = self.queryset
+        # Only the page's rows: the count ignores the columns, and actions get the full rows.
+        self.queryset = queryset.only(*self.ROW_FIELDS)
+        try:
+            super().get_results(request)
+        finally:
+            self.queryset = queryset
 
 
 @admin.register(Member)
@@ -446,8 +482,11 @@ class MemberAdmin(EditConflictAdmin, RosterImportMixin, admin.ModelAdmin):
         # People join through the join page or a roster import, never through a blank admin form.
         return False
 
+    def get_changelist(self, request, **kwargs):
+        return MemberChangeList
+
     def get_search_results(self, request, queryset, search_term):
-        results, may_have_duplicates = search_members(queryset, search_term), False
+        results, may_have_duplicates = search_members(queryset, search_term, ids_up_to=MATCHED_IDS_UP_TO), False
         try:
             number = phonenumbers.parse(search_term, "US")
         except phonenumbers.NumberParseException:
