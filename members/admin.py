@@ -380,24 +380,34 @@ def search_members(queryset, search_term: str, *, ids_up_to: int = 0):
     use the trigram indexes (members/migrations/0004, coalition/search.py) instead of
     reading every member.
 
-    With `ids_up_to`, each word's matching people are fetched first and, when there are no
+    With `ids_up_to`, the matching people are fetched first and, when there are no
     more than that many, the members are filtered by that list of ids. The planner cannot
     estimate a fragment's matches (it takes the trigrams as independent and expects about
     one person for "smith", which has 25,000 at a million members), so with the subquery it
     joins every match before sorting out a page. Given the ids it knows how many there are,
     and the count and the page do not search again.
     """
-    for word in smart_split(search_term):
-        word = unescape_string_literal(word) if word[:1] in "\"'" and word[-1:] == word[:1] else word
-        people = fragment_filter(User.objects.all(), ["email", "first_name", "last_name"], word).values("pk")
+    fields = ["email", "first_name", "last_name"]
+
+    def matching(people):
+        people = people.values("pk")
         if ids_up_to:
             ids = list(people.order_by().values_list("pk", flat=True)[: ids_up_to + 1])
             if len(ids) <= ids_up_to:
-                people = ids
-        match = Q(user__in=people)
+                return ids
+        return people
+
+    # Words that are not numbers can only match a person: all of them in one query on people.
+    named = None
+    for word in smart_split(search_term):
+        word = unescape_string_literal(word) if word[:1] in "\"'" and word[-1:] == word[:1] else word
         if word.isdigit():
-            match |= Q(zip_code__code__contains=word)
-        queryset = queryset.filter(match)
+            people = matching(fragment_filter(User.objects.all(), fields, word))
+            queryset = queryset.filter(Q(user__in=people) | Q(zip_code__code__contains=word))
+        else:
+            named = fragment_filter(User.objects.all() if named is None else named, fields, word)
+    if named is not None:
+        queryset = queryset.filter(user__in=matching(named))
     return queryset
 
 
