@@ -6,9 +6,11 @@ import phonenumbers
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import InvalidPage
 from django.db import connection, connections, transaction
 from django.db.models import Func, Q, TextField
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
@@ -19,7 +21,7 @@ from django.utils import timezone
 from django.utils.text import smart_split, unescape_string_literal
 
 from chapters.models import Chapter, ZipCode
-from coalition import audit
+from coalition import audit, pagination
 from coalition.edit_conflicts import EditConflictAdmin, EditConflictForm
 from coalition.pagination import EstimatedCountPaginator
 from coalition.search import fragment_filter
@@ -412,7 +414,9 @@ def search_members(queryset, search_term: str, *, ids_up_to: int = 0):
 
 
 class MemberChangeList(ChangeList):
-    """The changelist's page of members loads only what its columns show."""
+    """The changelist's page of members loads only what its columns show, and a search that
+    matches no more members than are counted exactly (pagination.COUNT_UP_TO) is counted and
+    paged by their ids."""
 
     ROW_FIELDS = [
         "user__first_name", "user__last_name", "user__email", "chapter__name", "state__name",
@@ -424,9 +428,46 @@ class MemberChangeList(ChangeList):
         # Only the page's rows: the count ignores the columns, and actions get the full rows.
         self.queryset = queryset.only(*self.ROW_FIELDS)
         try:
-            super().get_results(request)
+            if not self._get_searched_results(request):
+                super().get_results(request)
         finally:
             self.queryset = queryset
+
+    def _get_searched_results(self, request) -> bool:
+        """ChangeList.get_results for a search, from one query for the matching ids in order.
+
+        Django counts the matches, then searches again for the page. Here the ids of up to
+        COUNT_UP_TO matching members, in the list's order, give the exact count and the page's
+        ids, and the page's rows are read by primary key. More matches: False, and the search
+        is counted (up to COUNT_UP_TO, then estimated) and paged as any other list.
+        """
+        if not self.query or self.model_admin.show_full_result_count:
+            return False
+        up_to = pagination.COUNT_UP_TO
+        ids = list(self.queryset.values_list("pk", flat=True)[: up_to + 1])
+        if len(ids) > up_to:
+            return False
+        paginator = self.model_admin.get_paginator(request, ids, self.list_per_page)
+        result_count = paginator.count
+        can_show_all = result_count <= self.list_max_show_all
+        multi_page = result_count > self.list_per_page
+        if (self.show_all and can_show_all) or not multi_page:
+            page_ids = ids
+        else:
+            try:
+                page_ids = paginator.page(self.page_num).object_list
+            except InvalidPage as e:
+                raise IncorrectLookupParameters from e
+        rows = self.root_queryset.filter(pk__in=page_ids).order_by(*self.queryset.query.order_by)
+        self.result_count = result_count
+        self.show_full_result_count = False
+        self.show_admin_actions = True
+        self.full_result_count = None
+        self.result_list = rows.only(*self.ROW_FIELDS)
+        self.can_show_all = can_show_all
+        self.multi_page = multi_page
+        self.paginator = paginator
+        return True
 
 
 @admin.register(Member)

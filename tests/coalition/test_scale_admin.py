@@ -102,3 +102,43 @@ def test_search_by_matching_ids_finds_what_the_subquery_finds(members, term):
     # Few matches: passed as a list of ids; more than ids_up_to: the subquery, as without it.
     for ids_up_to in (1, 1000):
         assert set(search_members(Member.objects.all(), term, ids_up_to=ids_up_to)) == expected
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"q": "smith"}, {"q": "smith", "p": "2"}, {"q": "example", "o": "-2"}, {"q": "smith", "all": ""},
+     {"q": "example", "chapter": "wyoming"}, {"q": "nobody-here"}],
+)  # fmt: skip
+def test_searches_paged_by_matching_ids_show_what_django_shows(
+    client, national, members, chapter_b, monkeypatch, params
+):
+    from members import admin as members_admin
+
+    if params.get("chapter"):
+        params = {**params, "chapter": chapter_b.pk}
+    monkeypatch.setattr(members_admin.MemberAdmin, "list_per_page", 3)
+    client.force_login(national)
+
+    def page(by_ids: bool):
+        if not by_ids:
+            monkeypatch.setattr(members_admin.MemberChangeList, "_get_searched_results", lambda self, request: False)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/admin/members/member/", params)
+        assert response.status_code == 200
+        cl = response.context["cl"]
+        shown = [m.pk for m in cl.result_list], cl.result_count, cl.multi_page, cl.can_show_all
+        return shown, response.content.decode().count('class="action-select"'), member_counts(queries.captured_queries)
+
+    by_ids, by_django = page(True), page(False)
+    assert by_ids[:2] == by_django[:2]
+    assert by_ids[2] == []  # counted from the ids, no COUNT
+
+
+def test_a_page_past_the_end_of_a_search_is_refused_as_django_does(client, national, members, monkeypatch):
+    from members import admin as members_admin
+
+    monkeypatch.setattr(members_admin.MemberAdmin, "list_per_page", 2)
+    client.force_login(national)
+    response = client.get("/admin/members/member/", {"q": "smith", "p": "99"})
+    assert response.status_code == 302
+    assert "e=1" in response.url
