@@ -63,6 +63,15 @@ class UserAdmin(BaseUserAdmin):
             delete_account(user=user)
 
 
+def managed_chapters(request: HttpRequest) -> list[tuple[int, str]]:
+    """(pk, name) of the chapters the viewer may manage, by name: looked up once per request
+    (the chapter filter, the import link and the scope checks of a changelist all ask)."""
+    if not hasattr(request, "_managed_chapters"):
+        chapters = Chapter.objects.visible_to(request.user).order_by("name").values_list("pk", "name")
+        request._managed_chapters = list(chapters)
+    return request._managed_chapters
+
+
 class ChapterFilter(admin.SimpleListFilter):
     """Only the chapters the viewer may manage are offered."""
 
@@ -70,7 +79,7 @@ class ChapterFilter(admin.SimpleListFilter):
     parameter_name = "chapter"
 
     def lookups(self, request, model_admin):
-        choices = [(str(c.pk), c.name) for c in Chapter.objects.visible_to(request.user).order_by("name")]
+        choices = [(str(pk), name) for pk, name in managed_chapters(request)]
         if request.user.is_national_coordinator:
             choices.append(("none", "No chapter (uncovered county)"))
         return choices
@@ -295,7 +304,7 @@ class RosterImportMixin:
     """Upload → preview (matched headers, sample, errors) → commit, on top of `import_members`."""
 
     def has_import_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("members.add_member") and Chapter.objects.visible_to(request.user).exists()
+        return request.user.has_perm("members.add_member") and bool(managed_chapters(request))
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "can_import": self.has_import_permission(request)}
@@ -517,7 +526,7 @@ class MemberAdmin(EditConflictAdmin, RosterImportMixin, admin.ModelAdmin):
             return True
         # Asked many times per page: look the coordinator's chapters up once per request.
         if not hasattr(request, "_member_chapter_ids"):
-            request._member_chapter_ids = set(Chapter.objects.visible_to(request.user).values_list("pk", flat=True))
+            request._member_chapter_ids = {pk for pk, _ in managed_chapters(request)}
         return obj.chapter_id in request._member_chapter_ids
 
     def has_view_permission(self, request, obj=None) -> bool:
