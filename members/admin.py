@@ -378,47 +378,25 @@ class RosterImportMixin:
         self.message_user(request, f"{sent} invitation(s) sent; other selected members were not imported ones.")
 
 
-# A search word's matching people are looked up first, and up to this many are passed to the
-# members' queries as a list of ids (see search_members). Not many more: PostgreSQL takes
-# about 3 ms to plan a query with a list of 1,000 ids, 70 ms with 25,000.
-MATCHED_IDS_UP_TO = 1000
-
-
-def search_members(queryset, search_term: str, *, ids_up_to: int = 0):
+def search_members(queryset, search_term: str):
     """Each word must match a name, the email or the ZIP code, as the admin's search_fields would.
 
     Names and emails are matched in a subquery on the user table alone, so PostgreSQL can
     use the trigram indexes (members/migrations/0004, coalition/search.py) instead of
     reading every member.
-
-    With `ids_up_to`, the matching people are fetched first and, when there are no
-    more than that many, the members are filtered by that list of ids. The planner cannot
-    estimate a fragment's matches (it takes the trigrams as independent and expects about
-    one person for "smith", which has 25,000 at a million members), so with the subquery it
-    joins every match before sorting out a page. Given the ids it knows how many there are,
-    and the count and the page do not search again.
     """
     fields = ["email", "first_name", "last_name"]
-
-    def matching(people):
-        people = people.values("pk")
-        if ids_up_to:
-            ids = list(people.order_by().values_list("pk", flat=True)[: ids_up_to + 1])
-            if len(ids) <= ids_up_to:
-                return ids
-        return people
-
     # Words that are not numbers can only match a person: all of them in one query on people.
     named = None
     for word in smart_split(search_term):
         word = unescape_string_literal(word) if word[:1] in "\"'" and word[-1:] == word[:1] else word
         if word.isdigit():
-            people = matching(fragment_filter(User.objects.all(), fields, word))
+            people = fragment_filter(User.objects.all(), fields, word).values("pk")
             queryset = queryset.filter(Q(user__in=people) | Q(zip_code__code__contains=word))
         else:
             named = fragment_filter(User.objects.all() if named is None else named, fields, word)
     if named is not None:
-        queryset = queryset.filter(user__in=matching(named))
+        queryset = queryset.filter(user__in=named.values("pk"))
     return queryset
 
 
@@ -443,19 +421,27 @@ class MemberChangeList(ChangeList):
             self.queryset = queryset
 
     def _get_searched_results(self, request) -> bool:
-        """ChangeList.get_results for a search, from one query for the matching ids in order.
+        """ChangeList.get_results for a search, from one query for the matching ids.
 
-        Django counts the matches, then searches again for the page. Here the ids of up to
-        COUNT_UP_TO matching members, in the list's order, give the exact count and the page's
-        ids, and the page's rows are read by primary key. More matches: False, and the search
-        is counted (up to COUNT_UP_TO, then estimated) and paged as any other list.
+        Django counts the matches, then searches again for the page, and the planner cannot
+        estimate a fragment's matches: it takes the trigrams as independent and expects about
+        one person for any word, so both queries join every match before choosing the page.
+        Here the ids of up to COUNT_UP_TO matching members (a query that stops there, so a
+        broad word costs little) give the exact count and, in the list's order, the page's
+        ids; the page's rows are read by primary key. More matches: False, and the search is
+        counted (up to COUNT_UP_TO, then estimated) and paged as any other list.
         """
         if not self.query or self.model_admin.show_full_result_count:
             return False
         up_to = pagination.COUNT_UP_TO
-        ids = list(self.queryset.values_list("pk", flat=True)[: up_to + 1])
+        ids = list(self.queryset.order_by().values_list("pk", flat=True)[: up_to + 1])
         if len(ids) > up_to:
             return False
+        ordering = self.queryset.query.order_by
+        if set(ordering) in ({"-pk"}, {"pk"}):  # the default, newest first
+            ids.sort(reverse=ordering[0] == "-pk")
+        elif ids:
+            ids = list(self.root_queryset.filter(pk__in=ids).order_by(*ordering).values_list("pk", flat=True))
         paginator = self.model_admin.get_paginator(request, ids, self.list_per_page)
         result_count = paginator.count
         can_show_all = result_count <= self.list_max_show_all
@@ -546,7 +532,7 @@ class MemberAdmin(EditConflictAdmin, RosterImportMixin, admin.ModelAdmin):
         return MemberChangeList
 
     def get_search_results(self, request, queryset, search_term):
-        results, may_have_duplicates = search_members(queryset, search_term, ids_up_to=MATCHED_IDS_UP_TO), False
+        results, may_have_duplicates = search_members(queryset, search_term), False
         try:
             number = phonenumbers.parse(search_term, "US")
         except phonenumbers.NumberParseException:
