@@ -9,7 +9,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import InvalidPage
 from django.db import connection, connections, transaction
 from django.db.models import Func, Q, TextField
@@ -155,7 +155,7 @@ class MembershipEventInline(admin.TabularInline):
         return False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("from_chapter", "to_chapter")
+        return super().get_queryset(request).select_related("from_chapter", "to_chapter", "from_state", "to_state")
 
 
 class ConsentRecordInline(admin.TabularInline):
@@ -506,6 +506,15 @@ class MemberAdmin(EditConflictAdmin, RosterImportMixin, admin.ModelAdmin):
     # Scope: a coordinator sees only members of the chapters they coordinate now.
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).visible_to(request.user).select_related("user", "chapter", "state")
+
+    def get_object(self, request, object_id, from_field=None):
+        """ModelAdmin.get_object, with the county the change page shows read in the same query."""
+        queryset = self.get_queryset(request).select_related("county")
+        field = Member._meta.pk if from_field is None else Member._meta.get_field(from_field)
+        try:
+            return queryset.get(**{field.name: field.to_python(object_id)})
+        except (Member.DoesNotExist, ValidationError, ValueError):
+            return None
 
     def _in_scope(self, request: HttpRequest, obj: Member | None) -> bool:
         if obj is None or request.user.is_national_coordinator:
