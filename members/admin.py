@@ -417,8 +417,16 @@ class MemberChangeList(ChangeList):
         try:
             if not self._get_searched_results(request):
                 super().get_results(request)
+                if self.query and not isinstance(self.result_list, list) and self.result_list.query.is_sliced:
+                    # A broad search: the page's ids first, so that only its rows are joined to
+                    # their people, chapters and states (not every match before the sort).
+                    self.result_list = self._rows(list(self.result_list.values_list("pk", flat=True)))
         finally:
             self.queryset = queryset
+
+    def _rows(self, ids: list):
+        """The members with these ids, in the list's order, with only the columns shown."""
+        return self.root_queryset.filter(pk__in=ids).order_by(*self.queryset.query.order_by).only(*self.ROW_FIELDS)
 
     def _get_searched_results(self, request) -> bool:
         """ChangeList.get_results for a search, from one query for the matching ids.
@@ -453,12 +461,12 @@ class MemberChangeList(ChangeList):
                 page_ids = paginator.page(self.page_num).object_list
             except InvalidPage as e:
                 raise IncorrectLookupParameters from e
-        rows = self.root_queryset.filter(pk__in=page_ids).order_by(*self.queryset.query.order_by)
+        rows = self._rows(page_ids)
         self.result_count = result_count
         self.show_full_result_count = False
         self.show_admin_actions = True
         self.full_result_count = None
-        self.result_list = rows.only(*self.ROW_FIELDS)
+        self.result_list = rows
         self.can_show_all = can_show_all
         self.multi_page = multi_page
         self.paginator = paginator

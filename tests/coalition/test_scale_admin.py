@@ -133,3 +133,19 @@ def test_a_page_past_the_end_of_a_search_is_refused_as_django_does(client, natio
     response = client.get("/admin/members/member/", {"q": "smith", "p": "99"})
     assert response.status_code == 302
     assert "e=1" in response.url
+
+
+@pytest.mark.parametrize("page", ["1", "2"])  # estimated at 4: two pages
+def test_a_broad_search_pages_by_ids_in_order(client, national, members, monkeypatch, page):
+    from members import admin as members_admin
+
+    monkeypatch.setattr(pagination, "COUNT_UP_TO", 3)  # "smith" (5) is broad: counted to 4, then estimated
+    monkeypatch.setattr(members_admin.MemberAdmin, "list_per_page", 2)
+    client.force_login(national)
+    response = client.get("/admin/members/member/", {"q": "smith", "p": page})
+    assert response.status_code == 200
+    smiths = sorted((m.pk for m in members if "smith" in m.user.email), reverse=True)
+    shown = [m.pk for m in response.context["cl"].result_list]
+    start = (int(page) - 1) * 2
+    assert shown == smiths[start : start + 2]
+    assert response.content.decode().count('class="action-select"') == len(shown)
