@@ -149,3 +149,12 @@ def test_a_broad_search_pages_by_ids_in_order(client, national, members, monkeyp
     start = (int(page) - 1) * 2
     assert shown == smiths[start : start + 2]
     assert response.content.decode().count('class="action-select"') == len(shown)
+
+
+def test_members_admin_pages_queries_are_bounded(client, national, members, django_assert_max_num_queries):
+    client.force_login(national)
+    for params in ({}, {"q": "jones3"}, {"q": "smith"}, {"status": "active"}):
+        with django_assert_max_num_queries(11):
+            assert client.get("/admin/members/member/", params).status_code == 200
+    with django_assert_max_num_queries(11):  # 10, and the content types' cache filled
+        assert client.get(f"/admin/members/member/{members[0].pk}/change/").status_code == 200
