@@ -6,8 +6,11 @@ import phonenumbers
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import InvalidPage
 from django.db import connection, connections, transaction
 from django.db.models import Func, Q, TextField
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
@@ -18,7 +21,7 @@ from django.utils import timezone
 from django.utils.text import smart_split, unescape_string_literal
 
 from chapters.models import Chapter, ZipCode
-from coalition import audit
+from coalition import audit, pagination
 from coalition.edit_conflicts import EditConflictAdmin, EditConflictForm
 from coalition.pagination import EstimatedCountPaginator
 from coalition.search import fragment_filter
@@ -60,6 +63,15 @@ class UserAdmin(BaseUserAdmin):
             delete_account(user=user)
 
 
+def managed_chapters(request: HttpRequest) -> list[tuple[int, str]]:
+    """(pk, name) of the chapters the viewer may manage, by name: looked up once per request
+    (the chapter filter, the import link and the scope checks of a changelist all ask)."""
+    if not hasattr(request, "_managed_chapters"):
+        chapters = Chapter.objects.visible_to(request.user).order_by("name").values_list("pk", "name")
+        request._managed_chapters = list(chapters)
+    return request._managed_chapters
+
+
 class ChapterFilter(admin.SimpleListFilter):
     """Only the chapters the viewer may manage are offered."""
 
@@ -67,7 +79,7 @@ class ChapterFilter(admin.SimpleListFilter):
     parameter_name = "chapter"
 
     def lookups(self, request, model_admin):
-        choices = [(str(c.pk), c.name) for c in Chapter.objects.visible_to(request.user).order_by("name")]
+        choices = [(str(pk), name) for pk, name in managed_chapters(request)]
         if request.user.is_national_coordinator:
             choices.append(("none", "No chapter (uncovered county)"))
         return choices
@@ -143,7 +155,7 @@ class MembershipEventInline(admin.TabularInline):
         return False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("from_chapter", "to_chapter")
+        return super().get_queryset(request).select_related("from_chapter", "to_chapter", "from_state", "to_state")
 
 
 class ConsentRecordInline(admin.TabularInline):
@@ -292,7 +304,7 @@ class RosterImportMixin:
     """Upload → preview (matched headers, sample, errors) → commit, on top of `import_members`."""
 
     def has_import_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("members.add_member") and Chapter.objects.visible_to(request.user).exists()
+        return request.user.has_perm("members.add_member") and bool(managed_chapters(request))
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "can_import": self.has_import_permission(request)}
@@ -373,14 +385,92 @@ def search_members(queryset, search_term: str):
     use the trigram indexes (members/migrations/0004, coalition/search.py) instead of
     reading every member.
     """
+    fields = ["email", "first_name", "last_name"]
+    # Words that are not numbers can only match a person: all of them in one query on people.
+    named = None
     for word in smart_split(search_term):
         word = unescape_string_literal(word) if word[:1] in "\"'" and word[-1:] == word[:1] else word
-        people = fragment_filter(User.objects.all(), ["email", "first_name", "last_name"], word).values("pk")
-        match = Q(user__in=people)
         if word.isdigit():
-            match |= Q(zip_code__code__contains=word)
-        queryset = queryset.filter(match)
+            people = fragment_filter(User.objects.all(), fields, word).values("pk")
+            queryset = queryset.filter(Q(user__in=people) | Q(zip_code__code__contains=word))
+        else:
+            named = fragment_filter(User.objects.all() if named is None else named, fields, word)
+    if named is not None:
+        queryset = queryset.filter(user__in=named.values("pk"))
     return queryset
+
+
+class MemberChangeList(ChangeList):
+    """The changelist's page of members loads only what its columns show, and a search that
+    matches no more members than are counted exactly (pagination.COUNT_UP_TO) is counted and
+    paged by their ids."""
+
+    ROW_FIELDS = [
+        "user__first_name", "user__last_name", "user__email", "chapter__name", "state__name",
+        "status", "joined_at", "utm_source",
+    ]  # fmt: skip
+
+    def get_results(self, request) -> None:
+        queryset = self.queryset
+        # Only the page's rows: the count ignores the columns, and actions get the full rows.
+        self.queryset = queryset.only(*self.ROW_FIELDS)
+        try:
+            if not self._get_searched_results(request):
+                super().get_results(request)
+                if self.query and not isinstance(self.result_list, list) and self.result_list.query.is_sliced:
+                    # A broad search: the page's ids first, so that only its rows are joined to
+                    # their people, chapters and states (not every match before the sort).
+                    self.result_list = self._rows(list(self.result_list.values_list("pk", flat=True)))
+        finally:
+            self.queryset = queryset
+
+    def _rows(self, ids: list):
+        """The members with these ids, in the list's order, with only the columns shown."""
+        return self.root_queryset.filter(pk__in=ids).order_by(*self.queryset.query.order_by).only(*self.ROW_FIELDS)
+
+    def _get_searched_results(self, request) -> bool:
+        """ChangeList.get_results for a search, from one query for the matching ids.
+
+        Django counts the matches, then searches again for the page, and the planner cannot
+        estimate a fragment's matches: it takes the trigrams as independent and expects about
+        one person for any word, so both queries join every match before choosing the page.
+        Here the ids of up to COUNT_UP_TO matching members (a query that stops there, so a
+        broad word costs little) give the exact count and, in the list's order, the page's
+        ids; the page's rows are read by primary key. More matches: False, and the search is
+        counted (up to COUNT_UP_TO, then estimated) and paged as any other list.
+        """
+        if not self.query or self.model_admin.show_full_result_count:
+            return False
+        up_to = pagination.COUNT_UP_TO
+        ids = list(self.queryset.order_by().values_list("pk", flat=True)[: up_to + 1])
+        if len(ids) > up_to:
+            return False
+        ordering = self.queryset.query.order_by
+        if set(ordering) in ({"-pk"}, {"pk"}):  # the default, newest first
+            ids.sort(reverse=ordering[0] == "-pk")
+        elif ids:
+            ids = list(self.root_queryset.filter(pk__in=ids).order_by(*ordering).values_list("pk", flat=True))
+        paginator = self.model_admin.get_paginator(request, ids, self.list_per_page)
+        result_count = paginator.count
+        can_show_all = result_count <= self.list_max_show_all
+        multi_page = result_count > self.list_per_page
+        if (self.show_all and can_show_all) or not multi_page:
+            page_ids = ids
+        else:
+            try:
+                page_ids = paginator.page(self.page_num).object_list
+            except InvalidPage as e:
+                raise IncorrectLookupParameters from e
+        rows = self._rows(page_ids)
+        self.result_count = result_count
+        self.show_full_result_count = False
+        self.show_admin_actions = True
+        self.full_result_count = None
+        self.result_list = rows
+        self.can_show_all = can_show_all
+        self.multi_page = multi_page
+        self.paginator = paginator
+        return True
 
 
 @admin.register(Member)
@@ -411,6 +501,9 @@ class MemberAdmin(EditConflictAdmin, RosterImportMixin, admin.ModelAdmin):
     # A million members: no COUNT(*) of the whole table on every load (coalition/pagination.py).
     paginator = EstimatedCountPaginator
     show_full_result_count = False
+    # Fifty rows a page, not Django's hundred: the rows are most of the page's cost, and a search
+    # that matches hundreds of people (one email fragment at a million members) fills a page.
+    list_per_page = 50
     # Newest first, by the primary key's index: sorting a million members by name on every load is seconds.
     ordering = ["-pk"]
 
@@ -422,12 +515,21 @@ class MemberAdmin(EditConflictAdmin, RosterImportMixin, admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).visible_to(request.user).select_related("user", "chapter", "state")
 
+    def get_object(self, request, object_id, from_field=None):
+        """ModelAdmin.get_object, with the county the change page shows read in the same query."""
+        queryset = self.get_queryset(request).select_related("county")
+        field = Member._meta.pk if from_field is None else Member._meta.get_field(from_field)
+        try:
+            return queryset.get(**{field.name: field.to_python(object_id)})
+        except (Member.DoesNotExist, ValidationError, ValueError):
+            return None
+
     def _in_scope(self, request: HttpRequest, obj: Member | None) -> bool:
         if obj is None or request.user.is_national_coordinator:
             return True
         # Asked many times per page: look the coordinator's chapters up once per request.
         if not hasattr(request, "_member_chapter_ids"):
-            request._member_chapter_ids = set(Chapter.objects.visible_to(request.user).values_list("pk", flat=True))
+            request._member_chapter_ids = {pk for pk, _ in managed_chapters(request)}
         return obj.chapter_id in request._member_chapter_ids
 
     def has_view_permission(self, request, obj=None) -> bool:
@@ -442,6 +544,9 @@ class MemberAdmin(EditConflictAdmin, RosterImportMixin, admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         # People join through the join page or a roster import, never through a blank admin form.
         return False
+
+    def get_changelist(self, request, **kwargs):
+        return MemberChangeList
 
     def get_search_results(self, request, queryset, search_term):
         results, may_have_duplicates = search_members(queryset, search_term), False

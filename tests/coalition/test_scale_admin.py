@@ -92,3 +92,69 @@ def test_short_searches_are_counted_exactly(client, national, members):
     assert "1 result " in html
     assert "1 member" in html
     assert "Export CSV (1)" in html
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"q": "smith"}, {"q": "smith", "p": "2"}, {"q": "example", "o": "-2"}, {"q": "smith", "all": ""},
+     {"q": "example", "chapter": "wyoming"}, {"q": "nobody-here"}, {"q": "example", "o": "-3.-2"},
+     {"q": "example", "o": "7"}],
+)  # fmt: skip
+def test_searches_paged_by_matching_ids_show_what_django_shows(
+    client, national, members, chapter_b, monkeypatch, params
+):
+    from members import admin as members_admin
+
+    if params.get("chapter"):
+        params = {**params, "chapter": chapter_b.pk}
+    monkeypatch.setattr(members_admin.MemberAdmin, "list_per_page", 3)
+    client.force_login(national)
+
+    def page(by_ids: bool):
+        if not by_ids:
+            monkeypatch.setattr(members_admin.MemberChangeList, "_get_searched_results", lambda self, request: False)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/admin/members/member/", params)
+        assert response.status_code == 200
+        cl = response.context["cl"]
+        shown = [m.pk for m in cl.result_list], cl.result_count, cl.multi_page, cl.can_show_all
+        return shown, response.content.decode().count('class="action-select"'), member_counts(queries.captured_queries)
+
+    by_ids, by_django = page(True), page(False)
+    assert by_ids[:2] == by_django[:2]
+    assert by_ids[2] == []  # counted from the ids, no COUNT
+
+
+def test_a_page_past_the_end_of_a_search_is_refused_as_django_does(client, national, members, monkeypatch):
+    from members import admin as members_admin
+
+    monkeypatch.setattr(members_admin.MemberAdmin, "list_per_page", 2)
+    client.force_login(national)
+    response = client.get("/admin/members/member/", {"q": "smith", "p": "99"})
+    assert response.status_code == 302
+    assert "e=1" in response.url
+
+
+@pytest.mark.parametrize("page", ["1", "2"])  # estimated at 4: two pages
+def test_a_broad_search_pages_by_ids_in_order(client, national, members, monkeypatch, page):
+    from members import admin as members_admin
+
+    monkeypatch.setattr(pagination, "COUNT_UP_TO", 3)  # "smith" (5) is broad: counted to 4, then estimated
+    monkeypatch.setattr(members_admin.MemberAdmin, "list_per_page", 2)
+    client.force_login(national)
+    response = client.get("/admin/members/member/", {"q": "smith", "p": page})
+    assert response.status_code == 200
+    smiths = sorted((m.pk for m in members if "smith" in m.user.email), reverse=True)
+    shown = [m.pk for m in response.context["cl"].result_list]
+    start = (int(page) - 1) * 2
+    assert shown == smiths[start : start + 2]
+    assert response.content.decode().count('class="action-select"') == len(shown)
+
+
+def test_members_admin_pages_queries_are_bounded(client, national, members, django_assert_max_num_queries):
+    client.force_login(national)
+    for params in ({}, {"q": "jones3"}, {"q": "smith"}, {"status": "active"}):
+        with django_assert_max_num_queries(11):
+            assert client.get("/admin/members/member/", params).status_code == 200
+    with django_assert_max_num_queries(11):  # 10, and the content types' cache filled
+        assert client.get(f"/admin/members/member/{members[0].pk}/change/").status_code == 200
