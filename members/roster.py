@@ -21,7 +21,7 @@ import phonenumbers
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import connection, models, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 
 from chapters.models import Chapter
@@ -273,7 +273,22 @@ def import_members(
         _write(cursor, chapter, progress)
         audit.record(actor, chapter, f"Roster import: {result.summary()}.")
     result.committed = True
+    merge_search_index()
     return result
+
+
+def merge_search_index() -> None:
+    """Merge the people the import added into the search index now (migration 0012).
+
+    Left in the index's pending list, they would be read by every admin search until the
+    list fills up or autovacuum gets to it. Needs ownership of the index: where the app's
+    database role lacks it, the merge is left to autovacuum.
+    """
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT gin_clean_pending_list('user_search_trigram_idx'::regclass)")
+    except DatabaseError:
+        pass
 
 
 def _rows(reader, header: list[str], columns: dict[str, int], result: ImportResult) -> Iterator[tuple]:

@@ -7,6 +7,7 @@ import phonenumbers
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from members.models import Member, MembershipEvent, User
 from members.roster import Mode, import_members, normalise_phone
@@ -304,3 +305,16 @@ def test_rows_are_written_in_slices_without_gaps(chapter_a, monkeypatch):
     assert emails == {f"slice{i}@example.net" for i in range(8) if i != 4}
     assert MembershipEvent.objects.net_for(chapter=chapter_a) == 10
     assert User.objects.get(email="alice.one@example.net").first_name == "Alicia"
+
+
+def test_an_import_leaves_the_people_search_index_merged(chapter_a, coordinator_a):
+    """What the import added is in the trigram index itself, not in a pending list every search reads."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'user_search_trigram_idx'")
+        assert cursor.fetchone()[0] == ["gin_pending_list_limit=256"]
+        rows = "".join(f"person{i}@example.net,Person,Number{i},29201,\n" for i in range(300))
+        assert run(chapter_a, HEADER + rows, actor=coordinator_a).created == 300
+        cursor.execute("SELECT gin_clean_pending_list('user_search_trigram_idx'::regclass)")
+        assert cursor.fetchone()[0] == 0  # nothing was left to merge
+    found = User.objects.filter(email__icontains="person123@")
+    assert list(found.values_list("email", flat=True)) == ["person123@example.net"]
