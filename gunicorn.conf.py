@@ -13,8 +13,9 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # The usual 2 × cores + 1 for a database-bound app, capped so a big machine does not
 # open more PostgreSQL connections than the server allows.
 workers = int(os.environ.get("GUNICORN_WORKERS", min(2 * multiprocessing.cpu_count() + 1, 12)))
-# Long enough for the admin's CSV export of every member at a million (about 25 s of work,
-# more on a loaded machine); a stuck worker is still replaced.
+# For one request only: the admin's CSV export of every member at a million (5-7 s of work
+# in-process, several times that on a loaded machine). Every other page answers in
+# milliseconds; lower this if exports move to a background job. A stuck worker is still replaced.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
 graceful_timeout = 20
 # Recycle workers now and then so slow leaks cannot grow without bound.

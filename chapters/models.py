@@ -17,6 +17,13 @@ from coalition.edit_conflicts import Versioned
 RESERVED_SLUGS = {"find", "invitation"}
 
 
+def cached_member_count(key: str, **where) -> int:
+    """Counted members matching `where`, kept five minutes under `key` (a big state is a COUNT of thousands)."""
+    from members.models import Member
+
+    return cache.get_or_set(key, lambda: Member.objects.counted().filter(**where).count(), 300)
+
+
 class StateQuerySet(models.QuerySet):
     def with_active_chapter(self) -> "StateQuerySet":
         """States holding at least one active chapter: the coalition's progress toward its goal."""
@@ -40,11 +47,7 @@ class State(models.Model):
 
     def member_count(self) -> int:
         """Counted members living in the state; cached for five minutes, as a chapter's count is."""
-        from members.models import Member
-
-        return cache.get_or_set(
-            f"state-member-count-{self.pk}", lambda: Member.objects.counted().filter(state=self).count(), 300
-        )
+        return cached_member_count(f"state-member-count-{self.pk}", state=self)
 
 
 class CountyQuerySet(models.QuerySet):
@@ -298,11 +301,7 @@ class Chapter(Versioned):
 
     def member_count(self) -> int:
         """Counted members (verified or imported, not left) of the chapter; cached for five minutes."""
-        from members.models import Member
-
-        return cache.get_or_set(
-            f"chapter-member-count-{self.pk}", lambda: Member.objects.counted().filter(chapter=self).count(), 300
-        )
+        return cached_member_count(f"chapter-member-count-{self.pk}", chapter=self)
 
     def reached_members_goal(self) -> bool:
         annotated = getattr(self, "members_goal_reached", None)

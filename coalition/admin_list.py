@@ -18,7 +18,7 @@ from urllib.parse import quote as url_quote
 
 from django.contrib.admin import ModelAdmin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.contrib.admin.templatetags.admin_list import ResultList, items_for_result
+from django.contrib.admin.templatetags.admin_list import ResultList, _coerce_field_name, items_for_result
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.utils import display_for_field, display_for_value, lookup_field, quote
 from django.contrib.admin.views.main import ChangeList
@@ -35,22 +35,15 @@ from django.utils.translation import gettext
 PK_SENTINEL = "0FASTPK0"
 
 
-def _coerce_field_name(field_name, field_index) -> str:
-    # As django.contrib.admin.templatetags.admin_list._coerce_field_name.
-    if callable(field_name):
-        if field_name.__name__ == "<lambda>":
-            return "lambda" + str(field_index)
-        return field_name.__name__
-    return field_name
-
-
 class _Column:
     """What items_for_result works out for one column on every row, worked out once."""
 
-    def __init__(self, cl, field_name, field_index: int, link: bool) -> None:
+    def __init__(self, cl, field_name, field_index: int, link: bool, tag: str) -> None:
         self.name = field_name
+        self.index = field_index
         self.css = f"field-{_coerce_field_name(field_name, field_index)}"
         self.link = link
+        self.tag = tag  # "th" for the first linked column, as Django writes it
         self.field = None
         self.fk = False
         # ModelAdmin's own checkbox (not an override of it) is written directly, as its widget writes it.
@@ -93,9 +86,9 @@ def fast_results(cl: ChangeList):
     first = True
     for index, name in enumerate(cl.list_display):
         link = links is not None and ((first and not links) or name in links)
+        columns.append(_Column(cl, name, index, link, "th" if link and first else "td"))
         if link:
             first = False
-        columns.append(_Column(cl, name, index, link))
     try:
         url = reverse(
             f"admin:{cl.opts.app_label}_{cl.opts.model_name}_change",
@@ -112,16 +105,11 @@ def fast_results(cl: ChangeList):
     pk_attname = cl.lookup_opts.pk.attname
     label = gettext("Select this object for an action - {}")
     for result in cl.result_list:
-        cells = []
-        first = True
-        for column in columns:
-            cells.append(_cell(cl, column, result, empty, label, url_parts, pk_attname, first))
-            if column.link:
-                first = False
-        yield ResultList(None, [mark_safe("".join(cells))])
+        cells = "".join(_cell(cl, column, result, empty, label, url_parts, pk_attname) for column in columns)
+        yield ResultList(None, [mark_safe(cells)])
 
 
-def _cell(cl, column, result, empty, label, url_parts, pk_attname, first) -> str:
+def _cell(cl, column, result, empty, label, url_parts, pk_attname) -> str:
     css = column.css
     field = column.field
     if column.checkbox:
@@ -171,7 +159,7 @@ def _cell(cl, column, result, empty, label, url_parts, pk_attname, first) -> str
     shown = conditional_escape(shown)
     if not column.link:
         return f'<td class="{css}">{shown}</td>'
-    tag = "th" if first else "td"
+    tag = column.tag
     if url_parts is None:
         return f'<{tag} class="{css}">{shown}</{tag}>'
     # As reverse() writes the argument into the URL.
@@ -185,8 +173,7 @@ def _cell(cl, column, result, empty, label, url_parts, pk_attname, first) -> str
 
 
 def _django_cell(cl, result, column) -> str:
-    index = list(cl.list_display).index(column.name)
-    return list(items_for_result(cl, result, None))[index]
+    return list(items_for_result(cl, result, None))[column.index]
 
 
 def fast_result_list(cl: ChangeList) -> dict:

@@ -51,22 +51,25 @@ def scope_for(user) -> Scope:
     return Scope(chapters=list(Chapter.objects.visible_to(user)))
 
 
-def members_over_time(scope: Scope) -> list[tuple[datetime.date, int]]:
-    """The member count at the end of each day on which it changed."""
+def members_over_time(scope: Scope, days: dict | None = None) -> list[tuple[datetime.date, int]]:
+    """The member count at the end of each day on which it changed (`days`: the scope's daily sums, if read)."""
     total, series = 0, []
-    for day, (gained, lost, _) in sorted(scope.daily().per_day().items()):
+    for day, (gained, lost, _) in sorted((scope.daily().per_day() if days is None else days).items()):
         if gained or lost:
             total += gained - lost
             series.append((day, total))
     return series
 
 
-def new_members_per_week(scope: Scope, weeks: int = 12, today: datetime.date | None = None) -> list[tuple[str, int]]:
+def new_members_per_week(
+    scope: Scope, weeks: int = 12, today: datetime.date | None = None, days: dict | None = None
+) -> list[tuple[str, int]]:
     today = today or datetime.date.today()
     monday = today - datetime.timedelta(days=today.weekday())
     first = monday - datetime.timedelta(weeks=weeks - 1)
     counts = {first + datetime.timedelta(weeks=i): 0 for i in range(weeks)}
-    for day, (_, _, joined) in scope.daily().filter(day__gte=first).per_day().items():
+    days = scope.daily().filter(day__gte=first).per_day() if days is None else days
+    for day, (_, _, joined) in days.items():
         week = day - datetime.timedelta(days=day.weekday())
         if week in counts:
             counts[week] += joined
@@ -121,9 +124,10 @@ def expansion_pipeline(limit: int = 15) -> list[dict]:
 
 def figures(scope: Scope) -> dict:
     """Everything the dashboard shows for a scope; the history scan behind it is cached by the view."""
+    days = scope.daily().per_day()  # read once for both figures
     return {
-        "series": members_over_time(scope),
-        "weekly": new_members_per_week(scope),
+        "series": members_over_time(scope, days),
+        "weekly": new_members_per_week(scope, days=days),
         "sources": sources(scope),
         "pipeline": expansion_pipeline() if scope.national else None,
     }

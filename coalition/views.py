@@ -44,7 +44,7 @@ def home_figures() -> dict:
     # The map is the same for everyone and is most of the page's rendering (a hundred
     # links and table rows): rendered with its figures, once a minute, not per request.
     map_html = render_to_string("_us_map.html", {"tiles": tiles, "progress": progress})
-    return {"tiles": tiles, "progress": progress, "map_html": map_html}
+    return {"progress": progress, "map_html": map_html}
 
 
 HOME_CACHE_KEY = "home-figures-v2"

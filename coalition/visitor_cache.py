@@ -78,13 +78,13 @@ def visitor_cache(seconds: int, *, redirects: bool = False, csrf: bool = False) 
                     response = response.render()
                 if _personal(request, response, statuses, csrf):
                     return response
+                # The copy is for requests without cookies only: say so to any cache on the way.
+                patch_vary_headers(response, ["Cookie"])
                 stored = _without_csrf_tokens(response, request.META["CSRF_COOKIE"]) if csrf else response
                 caches["pages"].set(key, stored, seconds)
             elif csrf and CSRF_PLACEHOLDER in response.content:
                 # This visitor's own token; the CSRF middleware sets its cookie on the way out.
                 response.content = response.content.replace(CSRF_PLACEHOLDER, get_token(request).encode())
-            # The copy is for requests without cookies only: say so to any cache on the way.
-            patch_vary_headers(response, ["Cookie"])
             return response
 
         return wrapped

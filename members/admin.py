@@ -63,12 +63,12 @@ class UserAdmin(BaseUserAdmin):
             delete_account(user=user)
 
 
-def managed_chapters(request: HttpRequest) -> list[tuple[int, str]]:
-    """(pk, name) of the chapters the viewer may manage, by name: looked up once per request
+def managed_chapters(request: HttpRequest) -> dict[int, str]:
+    """{pk: name} of the chapters the viewer may manage, by name: looked up once per request
     (the chapter filter, the import link and the scope checks of a changelist all ask)."""
     if not hasattr(request, "_managed_chapters"):
         chapters = Chapter.objects.visible_to(request.user).order_by("name").values_list("pk", "name")
-        request._managed_chapters = list(chapters)
+        request._managed_chapters = dict(chapters)
     return request._managed_chapters
 
 
@@ -79,7 +79,7 @@ class ChapterFilter(admin.SimpleListFilter):
     parameter_name = "chapter"
 
     def lookups(self, request, model_admin):
-        choices = [(str(pk), name) for pk, name in managed_chapters(request)]
+        choices = [(str(pk), name) for pk, name in managed_chapters(request).items()]
         if request.user.is_national_coordinator:
             choices.append(("none", "No chapter (uncovered county)"))
         return choices
@@ -417,7 +417,7 @@ class MemberChangeList(ChangeList):
         try:
             if not self._get_searched_results(request):
                 super().get_results(request)
-                if self.query and not isinstance(self.result_list, list) and self.result_list.query.is_sliced:
+                if self.query and self.result_list.query.is_sliced:
                     # A broad search: the page's ids first, so that only its rows are joined to
                     # their people, chapters and states (not every match before the sort).
                     self.result_list = self._rows(list(self.result_list.values_list("pk", flat=True)))
@@ -527,10 +527,7 @@ class MemberAdmin(EditConflictAdmin, RosterImportMixin, admin.ModelAdmin):
     def _in_scope(self, request: HttpRequest, obj: Member | None) -> bool:
         if obj is None or request.user.is_national_coordinator:
             return True
-        # Asked many times per page: look the coordinator's chapters up once per request.
-        if not hasattr(request, "_member_chapter_ids"):
-            request._member_chapter_ids = {pk for pk, _ in managed_chapters(request)}
-        return obj.chapter_id in request._member_chapter_ids
+        return obj.chapter_id in managed_chapters(request)  # asked many times per page, looked up once
 
     def has_view_permission(self, request, obj=None) -> bool:
         return super().has_view_permission(request, obj) and self._in_scope(request, obj)
@@ -613,7 +610,7 @@ class MemberAdmin(EditConflictAdmin, RosterImportMixin, admin.ModelAdmin):
             changelist = self.get_changelist_instance(request)
         except admin.options.IncorrectLookupParameters:
             return HttpResponseRedirect(reverse("admin:members_member_changelist"))
-        queryset = changelist.get_queryset(request)
+        queryset = changelist.queryset  # its filters and search, built once with the changelist
         with transaction.atomic():
             # One row logs the export and the members it includes (each sees it on their profile).
             export = MemberExport.objects.record(

