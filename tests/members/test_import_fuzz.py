@@ -17,7 +17,7 @@ from hypothesis import event, example, given
 from hypothesis import strategies as st
 
 from members.models import Member, MembershipEvent, User
-from tests.fuzz import NASTY, hostile_text, page_text, rolled_back
+from tests.fuzz import NASTY, assert_errors_shown, hostile_text, page_text, rolled_back
 
 IMPORT_URL = "/admin/members/member/import/"
 LONG_EMAIL = "x@" + "a" * 63 + "." + "b" * 63 + "." + "c" * 63 + "." + "d" * 60 + ".net"  # 257 characters
@@ -108,9 +108,7 @@ def test_roster_import_of_malformed_files_explains_and_never_half_writes(
         assert counts() == before, "the preview wrote something"
         if "result" not in response.context:  # refused by the upload form itself (an empty file)
             event("upload form error")
-            assert response.context["form"].errors
-            for messages in response.context["form"].errors.values():
-                assert all(message in page_text(response) for message in messages)
+            assert_errors_shown(response, response.context["form"])
             return
         preview = response.context["result"]
         text = page_text(response)

@@ -5,6 +5,7 @@ from hypothesis import event, example, given
 from hypothesis import strategies as st
 
 from members.models import ConsentRecord, Member, MembershipEvent
+from tests.conftest import edit_version
 from tests.fuzz import as_received, assert_errors_shown, hostile_text, post_form, rolled_back
 from tests.members.conftest import SC_OTHER_ZIP, SC_ZIP, WY_ZIP
 
@@ -42,7 +43,8 @@ def test_profile_edit_with_hostile_input_refuses_clearly_or_stores_exactly(clien
     with rolled_back():
         client.force_login(sc_member.user)
         before = snapshot(sc_member)
-        response = post_form(client, "/profile/", data)
+        # The form's edit marker, as the page gives it (never fuzzed: without it every save is refused).
+        response = post_form(client, "/profile/", data | {"edit_version": edit_version(sc_member)})
         event(f"status {response.status_code}")
 
         if response.status_code != 302:
