@@ -15,7 +15,7 @@ DEV := DEBUG=true
 SERVE_ENV := DEBUG=false EMBEDDED_DB=true ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} \
 	SECRET_KEY=$${SECRET_KEY:-$$(cat .data/secret_key)} \
 	SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0 \
-	EMAIL_BACKEND=$${EMAIL_BACKEND:-coalition.mail.ConsoleAndFileBackend}
+	EMAIL_BACKEND=$${EMAIL_BACKEND:-lib.mail.ConsoleAndFileBackend}
 
 .PHONY: setup run serve backup restore test lint format migrations-check clean-data bench soak
 

@@ -39,7 +39,7 @@ def on_starting(server) -> None:
     os.environ.setdefault(ENVIRONMENT_VARIABLE, "coalition.settings")
     embedded = os.environ.get("EMBEDDED_DB", "").lower() in ("true", "1", "yes", "on")
     if embedded and not os.environ.get("DATABASE_URL"):
-        from coalition import embedded_db
+        from devtools import embedded_db
 
         # Workers read this and connect without registering themselves with the server.
         os.environ["EMBEDDED_DB_HOST"] = embedded_db.start_for_gunicorn(data_dir())
@@ -49,6 +49,6 @@ def on_starting(server) -> None:
 def on_exit(server) -> None:
     """The embedded server is stopped by the master's exit handler; aim it at the live postmaster."""
     if os.environ.get("EMBEDDED_DB_HOST"):
-        from coalition import embedded_db
+        from devtools import embedded_db
 
         embedded_db.follow_restart(data_dir())

@@ -21,7 +21,7 @@ from django.utils.html import format_html, format_html_join
 
 from chapters.models import RESERVED_SLUGS, Chapter, CoalitionGoal, County, Officer, SocialPage, State, StatusChange
 from chapters.onboarding import onboard_chapter
-from coalition.edit_conflicts import EditConflictAdmin, EditConflictForm
+from lib.edit_conflicts import EditConflictAdmin, EditConflictForm
 
 TERRITORY_FIELDS = ("territory_mode", "territory_counties")
 

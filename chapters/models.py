@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from coalition import audit
-from coalition.edit_conflicts import Versioned
+from lib import audit
+from lib.edit_conflicts import Versioned
 
 # Slugs that would shadow the chapters app's own pages under /chapters/.
 RESERVED_SLUGS = {"find", "invitation"}
@@ -221,7 +221,7 @@ class Chapter(Versioned):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("chapters:chapter-detail", args=[self.slug])
+        return reverse("public:chapter-detail", args=[self.slug])
 
     def clean(self) -> None:
         errors = {}

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from chapters.models import Chapter, County, Officer, State
-from coalition import audit
+from lib import audit
 from members.models import CHAPTER_COORDINATORS, User
 
 INVITATION_SALT = "chapters.invitation"

@@ -8,5 +8,4 @@ urlpatterns = [
     path("", views.chapter_list, name="chapter-list"),
     path("find/", views.find, name="find"),
     path("invitation/<str:token>/", views.invitation, name="invitation"),
-    path("<slug:slug>/", views.chapter_detail, name="chapter-detail"),
 ]

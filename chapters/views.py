@@ -1,14 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.forms import SetPasswordForm
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 
 from chapters.forms import FindChapterForm
-from chapters.models import Chapter, CoalitionGoal, County, Officer, SocialPage
+from chapters.models import Chapter, CoalitionGoal, County, Officer
 from chapters.onboarding import InvitationError, accept_invitation, user_for_invitation
-from coalition.visitor_cache import visitor_cache
+from lib.visitor_cache import visitor_cache
 
 
 def chapter_list(request: HttpRequest) -> HttpResponse:
@@ -19,53 +18,6 @@ def chapter_list(request: HttpRequest) -> HttpResponse:
         "chapters/chapter_list.html",
         {"chapters": chapters, "reached": reached, "target": target, "form": FindChapterForm()},
     )
-
-
-def chapter_public_members(chapter: Chapter, limit: int = 50) -> list:
-    """The newest members who chose to show their name, in name order.
-
-    Newest first along member_chapter_newest_idx: picking the first names in alphabetical
-    order would sort all of a large chapter's public members on every visit.
-    """
-    from members.models import Member
-
-    newest = Member.objects.public_names().filter(chapter=chapter).select_related("user").order_by("-pk")[:limit]
-    return sorted(newest, key=lambda m: (m.user.last_name, m.user.first_name))
-
-
-@visitor_cache(seconds=30)
-def chapter_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    from coalition import calls
-    from coalition.models import Answer, ReachSnapshot, answer_bars
-    from endorsements.models import Endorsement
-
-    latest_reach = ReachSnapshot.objects.filter(followers__isnull=False).order_by("social_page_id", "-date")
-    chapters = Chapter.objects.select_related("state").prefetch_related(
-        "territory_counties",
-        Prefetch("social_pages", queryset=SocialPage.objects.prefetch_related(
-            Prefetch("reach_snapshots", queryset=latest_reach.distinct("social_page_id"), to_attr="latest_reach")
-        )),
-        Prefetch(
-            "officers",
-            queryset=Officer.objects.current().select_related("user").order_by("role", "term_start"),
-            to_attr="current_officers",
-        ),
-    )  # fmt: skip
-    chapter = get_object_or_404(chapters, slug=slug)
-    counties = chapter.counties.order_by("name").values_list("name", flat=True)
-    results = Answer.objects.results()
-    state_counts = results["states"].get(chapter.state_id, {})
-    context = {
-        "chapter": chapter,
-        "counties": counties,
-        "member_count": chapter.member_count(),
-        "public_members": chapter_public_members(chapter),
-        "call": calls.chapter_call(chapter),
-        "national_call": calls.national_call(),
-        "answers": answer_bars(state_counts),
-        "endorsements": Endorsement.objects.published().for_state(chapter.state_id).for_wall()[:6],
-    }
-    return render(request, "chapters/chapter_detail.html", context)
 
 
 @visitor_cache(seconds=30, redirects=True)
@@ -92,7 +44,7 @@ def find(request: HttpRequest) -> HttpResponse:
     if chapter is None:
         context = {"zip": code, "counties": counties, "state": counties[0].state}
         return render(request, "chapters/chapter_none_here.html", context)
-    return redirect("chapters:chapter-detail", slug=chapter.slug)
+    return redirect("public:chapter-detail", slug=chapter.slug)
 
 
 def invitation(request: HttpRequest, token: str) -> HttpResponse:

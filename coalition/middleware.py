@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from coalition import views
+from public import views
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -35,7 +35,7 @@ class DatabaseUnavailableMiddleware:
     """A view that loses the database answers 503 with Retry-After, not 500.
 
     Errors raised outside a view (a session save, say) reach `handler500`, which does
-    the same; see coalition.views.server_error.
+    the same; see public.views.server_error.
     """
 
     def __init__(self, get_response: Handler) -> None:

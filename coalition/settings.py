@@ -72,10 +72,16 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    # The project's own migrations (the history of models that moved to the apps below).
     "coalition",
-    "members",
     "chapters",
+    "members",
     "endorsements",
+    "calls",
+    "question",
+    "dashboards",
+    "public",
+    "devtools",
 ]
 
 MIDDLEWARE = [
@@ -119,12 +125,12 @@ TEMPLATES = [
 if os.environ.get("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"])}
 elif os.environ.get("EMBEDDED_DB_HOST") and (DEBUG or TESTING or EMBEDDED_DB):
-    from coalition import embedded_db
+    from devtools import embedded_db
 
     # A gunicorn worker: the master (gunicorn.conf.py) owns the server and stops it on exit.
     DATABASES = {"default": embedded_db.connection_settings(os.environ["EMBEDDED_DB_HOST"])}
 elif DEBUG or TESTING or EMBEDDED_DB:
-    from coalition import embedded_db
+    from devtools import embedded_db
 
     DATABASES = {"default": embedded_db.start(DATA_DIR)}
 else:
@@ -156,7 +162,7 @@ AUTH_PASSWORD_VALIDATORS = [
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "public:home"
 LOGIN_URL = "account_login"
 
 # django-allauth: email is the login, and it must be verified.
@@ -174,7 +180,7 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 ACCOUNT_FORMS = {"signup": "members.forms.JoinForm"}
 ACCOUNT_ADAPTER = "members.adapter.AccountAdapter"
 PHONENUMBER_DEFAULT_REGION = "US"
-# allauth's defaults, spelled out so they are visible and tested (tests/coalition/test_accounts_security.py);
+# allauth's defaults, spelled out so they are visible and tested (tests/members/test_accounts_security.py);
 # they count in the shared cache above.
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
@@ -203,7 +209,7 @@ MFA_TOTP_ISSUER = "Coalition of the States"
 # Email: SMTP in production; in development the console plus files under .data/mail/.
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
-    "coalition.mail.ConsoleAndFileBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+    "lib.mail.ConsoleAndFileBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_FILE_PATH = DATA_DIR / "mail"
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
@@ -250,7 +256,7 @@ if os.environ.get("REDIS_URL") and not TESTING:  # tests share no Redis with oth
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
     }
 # Per process, on purpose: copies of public pages for visitors without cookies
-# (coalition/visitor_cache.py), 30 seconds old at most, read without a round trip to the
+# (lib/visitor_cache.py), 30 seconds old at most, read without a round trip to the
 # shared cache. Workers may hold copies a few seconds apart; at most 200 pages each.
 CACHES["pages"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",

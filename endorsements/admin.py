@@ -7,9 +7,9 @@ from django.db import models
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 
-from coalition.edit_conflicts import EditConflictAdmin, EditConflictForm
 from endorsements.forms import ImageReencodingMixin, RejectForm, TextChecksMixin, VerifyForm, https_urls
 from endorsements.models import Endorsement, states_managed_by
+from lib.edit_conflicts import EditConflictAdmin, EditConflictForm
 
 
 class EndorsementAdminForm(TextChecksMixin, ImageReencodingMixin, EditConflictForm):

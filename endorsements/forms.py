@@ -2,8 +2,8 @@ from django import forms
 from django.db import models
 
 from chapters.models import State
-from coalition.validators import no_control_characters, no_control_characters_multiline
 from endorsements.models import Endorsement, reencode_image
+from lib.validators import no_control_characters, no_control_characters_multiline
 
 
 class ImageReencodingMixin:

@@ -22,8 +22,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from chapters.models import Chapter, State
-from coalition.audit import record
-from coalition.edit_conflicts import Versioned
+from lib.audit import record
+from lib.edit_conflicts import Versioned
 
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
 MAX_IMAGE_SIDE = 4000

@@ -10,9 +10,9 @@ from django.urls import reverse, reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.http import require_http_methods
 
-from coalition.visitor_cache import visitor_cache
 from endorsements.forms import EndorsementFilterForm, EndorsementSubmitForm
 from endorsements.models import Endorsement, LinkError
+from lib.visitor_cache import visitor_cache
 
 PER_PAGE = 20
 SUBMIT_LIMIT = 5  # submissions per IP address per hour

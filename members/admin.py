@@ -21,11 +21,11 @@ from django.utils import timezone
 from django.utils.text import smart_split, unescape_string_literal
 
 from chapters.models import Chapter, ZipCode
-from coalition import audit, pagination
-from coalition.edit_conflicts import EditConflictAdmin, EditConflictForm
-from coalition.pagination import EstimatedCountPaginator
-from coalition.search import fragment_filter
-from coalition.validators import no_control_characters
+from lib import audit, pagination
+from lib.edit_conflicts import EditConflictAdmin, EditConflictForm
+from lib.pagination import EstimatedCountPaginator
+from lib.search import fragment_filter
+from lib.validators import no_control_characters
 from members.models import (
     ConsentRecord,
     Member,
@@ -382,7 +382,7 @@ def search_members(queryset, search_term: str):
     """Each word must match a name, the email or the ZIP code, as the admin's search_fields would.
 
     Names and emails are matched in a subquery on the user table alone, so PostgreSQL can
-    use the trigram indexes (members/migrations/0004, coalition/search.py) instead of
+    use the trigram indexes (members/migrations/0004, lib/search.py) instead of
     reading every member.
     """
     fields = ["email", "first_name", "last_name"]
@@ -498,7 +498,7 @@ class MemberAdmin(EditConflictAdmin, RosterImportMixin, admin.ModelAdmin):
     change_list_template = "admin/members/member/change_list.html"
     actions = ["mark_left", "send_invitations"]
 
-    # A million members: no COUNT(*) of the whole table on every load (coalition/pagination.py).
+    # A million members: no COUNT(*) of the whole table on every load (lib/pagination.py).
     paginator = EstimatedCountPaginator
     show_full_result_count = False
     # Fifty rows a page, not Django's hundred: the rows are most of the page's cost, and a search

@@ -8,8 +8,8 @@ from django.db import IntegrityError, transaction
 from phonenumber_field.formfields import PhoneNumberField
 
 from chapters.models import County, ZipCode
-from coalition.edit_conflicts import EditConflictForm
-from coalition.validators import no_control_characters
+from lib.edit_conflicts import EditConflictForm
+from lib.validators import no_control_characters
 from members.models import Member, User, sign_up_member
 
 ZIP_PATTERN = re.compile(r"^[0-9]{5}\Z")

@@ -19,8 +19,8 @@ from django.utils.functional import cached_property
 from django.utils.http import urlsafe_base64_encode
 from phonenumber_field.modelfields import PhoneNumberField
 
-from coalition import audit
-from coalition.edit_conflicts import Versioned
+from lib import audit
+from lib.edit_conflicts import Versioned
 
 NATIONAL_COORDINATORS = "National coordinators"
 CHAPTER_COORDINATORS = "Chapter coordinators"

@@ -19,7 +19,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "chapters.socialpage": ALL,
         "chapters.statuschange": ("view",),
         "chapters.coalitiongoal": ("view", "change"),
-        "coalition.reachsnapshot": ALL,
+        "dashboards.reachsnapshot": ALL,
         "members.member": ALL,
         "members.membershipevent": ("view",),
         "members.consentrecord": ("view",),
@@ -34,7 +34,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "chapters.state": ("view",),
         "chapters.socialpage": ALL,
         "chapters.statuschange": ("view",),
-        "coalition.reachsnapshot": ALL,
+        "dashboards.reachsnapshot": ALL,
         # Scoped to their chapters' members in the admin; "add" is what the roster import needs.
         "members.member": ("view", "change", "add"),
         "members.membershipevent": ("view",),

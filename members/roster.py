@@ -25,11 +25,11 @@ from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 
 from chapters.models import Chapter
-from coalition import audit
-from coalition.validators import no_control_characters
+from lib import audit
+from lib.validators import no_control_characters
 from members.models import Member, MembershipEvent, User
 
-# progress(stage, total) returns a step(n) callable, as in coalition.scale.
+# progress(stage, total) returns a step(n) callable, as in devtools.scale.
 Progress = Callable[[str, int], Callable[[int], None]]
 BATCH_SIZE = 2000
 WRITE_BATCH = 25_000

@@ -15,8 +15,8 @@ from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.http import require_POST
 
 from chapters.models import Chapter, State
-from coalition.validators import without_control_characters
-from coalition.visitor_cache import visitor_cache
+from lib.validators import without_control_characters
+from lib.visitor_cache import visitor_cache
 from members.forms import SOURCE_FIELDS, SOURCE_SESSION_KEY, DeleteAccountForm, ProfileForm
 from members.models import (
     ConsentRecord,
@@ -121,7 +121,7 @@ def delete(request: HttpRequest) -> HttpResponse:
         logout(request)
         delete_account(user=user)
         messages.success(request, "Your account and personal data are deleted.")
-        return redirect("home")
+        return redirect("public:home")
     return render(request, "members/member_delete.html", {"form": form})
 
 

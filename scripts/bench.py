@@ -63,7 +63,7 @@ def server_url() -> tuple[str, object]:
     if os.environ.get("DATABASE_URL"):
         return os.environ["DATABASE_URL"], None
     sys.path.insert(0, str(ROOT))
-    from coalition import embedded_db
+    from devtools import embedded_db
 
     settings = embedded_db.start(ROOT / ".data")
     host = quote(settings["HOST"], safe="")

@@ -21,7 +21,7 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 
 from chapters.models import Chapter, County, ZipCode
-from coalition.scale import SEED_PASSWORD
+from devtools.scale import SEED_PASSWORD
 from members.models import NATIONAL_COORDINATORS, Member, User
 
 NATIONAL_EMAIL = "bench-national@example.org"

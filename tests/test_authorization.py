@@ -17,7 +17,7 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from chapters.models import Officer, SocialPage
-from coalition.models import ReachSnapshot
+from dashboards.models import ReachSnapshot
 from endorsements.models import Endorsement
 from members.models import MemberExport
 from tests.members.conftest import make_member
@@ -56,22 +56,25 @@ class Page:
 
 
 PAGES: dict[str, Page] = {
-    # coalition
-    "home": Page("/", PUBLIC),
-    "health": Page("/health/", PUBLIC),
-    "robots-txt": Page("/robots.txt", PUBLIC),
-    "call-list": Page("/calls/", PUBLIC),
-    "call-ics": Page("/calls/national/next.ics", PUBLIC),
-    "call-feed": Page("/calls/national/calendar.ics", PUBLIC),
-    "call-attend": Page("/calls/national/attend/", POST_ONLY_LOGGED_IN),
-    "growth-dashboard": Page("/dashboard/", COORDINATORS),
-    "reach-dashboard": Page("/dashboard/reach/", COORDINATORS),
-    "question": Page("/question/", PUBLIC),
-    "question-answer": Page("/question/answer/", POST_ONLY),
+    # public
+    "public:home": Page("/", PUBLIC),
+    "public:health": Page("/health/", PUBLIC),
+    "public:robots-txt": Page("/robots.txt", PUBLIC),
+    "public:chapter-detail": Page(lambda w: f"/chapters/{w.chapter_a.slug}/", PUBLIC),
+    # calls
+    "calls:call-list": Page("/calls/", PUBLIC),
+    "calls:call-ics": Page("/calls/national/next.ics", PUBLIC),
+    "calls:call-feed": Page("/calls/national/calendar.ics", PUBLIC),
+    "calls:call-attend": Page("/calls/national/attend/", POST_ONLY_LOGGED_IN),
+    # dashboards
+    "dashboards:growth-dashboard": Page("/dashboard/", COORDINATORS),
+    "dashboards:reach-dashboard": Page("/dashboard/reach/", COORDINATORS),
+    # question
+    "question:question": Page("/question/", PUBLIC),
+    "question:question-answer": Page("/question/answer/", POST_ONLY),
     # chapters
     "chapters:chapter-list": Page("/chapters/", PUBLIC),
     "chapters:find": Page("/chapters/find/?zip=29201", expect(REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT)),
-    "chapters:chapter-detail": Page(lambda w: f"/chapters/{w.chapter_a.slug}/", PUBLIC),
     "chapters:invitation": Page("/chapters/invitation/not-a-token/", BAD_TOKEN),
     # endorsements
     "endorsements:endorsement-list": Page("/endorsements/", PUBLIC),
@@ -189,7 +192,7 @@ ADMIN_POLICIES: dict[str, AdminPolicy] = {
     "chapters.chapter": AdminPolicy("scoped", lambda w: w.chapter_a, lambda w: w.chapter_b),
     "chapters.officer": AdminPolicy("scoped", lambda w: w.officer_a, lambda w: w.officer_b),
     "chapters.socialpage": AdminPolicy("scoped", lambda w: w.page_a, lambda w: w.page_b, coordinators_add=True),
-    "coalition.reachsnapshot": AdminPolicy("scoped", lambda w: w.reach_a, lambda w: w.reach_b, coordinators_add=True),
+    "dashboards.reachsnapshot": AdminPolicy("scoped", lambda w: w.reach_a, lambda w: w.reach_b, coordinators_add=True),
     "members.member": AdminPolicy("scoped", lambda w: w.member_a, lambda w: w.member_b),  # people join or are imported
     "endorsements.endorsement": AdminPolicy(
         "scoped", lambda w: w.endorsement_a, lambda w: w.endorsement_b, coordinators_add=True
@@ -333,7 +336,7 @@ def test_every_admin_page_answers_each_role_as_its_policy_says(client, world, ro
 
 @pytest.mark.parametrize(
     ("model", "field"),
-    [("members.member", "chapter"), ("chapters.officer", "chapter"), ("coalition.reachsnapshot", "social_page")],
+    [("members.member", "chapter"), ("chapters.officer", "chapter"), ("dashboards.reachsnapshot", "social_page")],
 )
 def test_autocomplete_never_leaks_another_chapter(client, world, model, field):
     app_label, model_name = model.split(".")

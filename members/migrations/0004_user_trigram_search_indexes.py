@@ -2,7 +2,7 @@
 
 pg_trgm is not in every PostgreSQL (the embedded server of development and tests has
 no contrib modules), so the trigrams come from a small function and the index is a
-built-in GIN index over its text[] result. `coalition.search.fragment_filter` asks
+built-in GIN index over its text[] result. `lib.search.fragment_filter` asks
 `coalition_trigrams(email, first_name, last_name) @> coalition_trigrams('fragment')`,
 then confirms the match on each field with LIKE.
 """

@@ -8,8 +8,8 @@ from django.contrib.auth.models import Group
 from chapters.models import Chapter
 from members.models import NATIONAL_COORDINATORS, User
 from tests.browser.conftest import screenshot
-from tests.coalition.test_accounts_security import totp_now
 from tests.conftest import PASSWORD, make_staff_mfa, make_user
+from tests.members.test_accounts_security import totp_now
 
 
 def log_in(page, email: str, password: str) -> None:

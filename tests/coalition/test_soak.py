@@ -12,9 +12,9 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from coalition.models import Answer
-from coalition.views import VISITOR_COOKIE
 from members.models import Member
+from question.models import Answer
+from question.views import VISITOR_COOKIE
 from tests.conftest import edit_version
 from tests.members.conftest import SC_ZIP, make_member
 

@@ -24,4 +24,4 @@ def dropped_under_open_cursor(request: HttpRequest) -> HttpResponse:
 
 
 urlpatterns = [path("dropped/", dropped_under_open_cursor), *site_urlpatterns]  # the site's too: the layout links them
-handler500 = "coalition.views.server_error"
+handler500 = "public.views.server_error"

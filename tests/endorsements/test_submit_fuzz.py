@@ -8,8 +8,8 @@ from django.contrib.admin.models import LogEntry
 from hypothesis import event, example, given
 from hypothesis import strategies as st
 
-from coalition.validators import control_characters
 from endorsements.models import Endorsement
+from lib.validators import control_characters
 from tests.endorsements.test_submit import SUBMIT, form_data
 from tests.fuzz import as_received, assert_errors_shown, hostile_text, post_form, rolled_back
 

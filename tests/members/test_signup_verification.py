@@ -23,7 +23,7 @@ def confirmation_path(text: str) -> str:
 
 
 def test_signup_writes_mail_file_and_link_verifies_then_login_works(client, db, settings, tmp_path):
-    settings.EMAIL_BACKEND = "coalition.mail.ConsoleAndFileBackend"
+    settings.EMAIL_BACKEND = "lib.mail.ConsoleAndFileBackend"
     settings.EMAIL_FILE_PATH = tmp_path
 
     response = sign_up(client, "New.Person@Example.org")

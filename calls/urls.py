@@ -1,0 +1,12 @@
+from django.urls import path
+
+from calls import views
+
+app_name = "calls"
+
+urlpatterns = [
+    path("", views.call_list, name="call-list"),
+    path("<slug:key>/next.ics", views.call_ics, name="call-ics"),
+    path("<slug:key>/calendar.ics", views.call_feed, name="call-feed"),
+    path("<slug:key>/attend/", views.call_attend, name="call-attend"),
+]

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from dashboards import views
+
+app_name = "dashboards"
+
+urlpatterns = [
+    path("", views.growth_dashboard, name="growth-dashboard"),
+    path("reach/", views.reach_dashboard, name="reach-dashboard"),
+]

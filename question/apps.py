@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class QuestionConfig(AppConfig):
+    name = "question"
+    verbose_name = "The question"
