@@ -16,6 +16,16 @@ from django.utils import timezone
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 ICAL_DAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+# What people call the US zones ("7:30 pm Central"); any other zone is shown by its IANA name.
+ZONE_NAMES = {
+    "America/New_York": "Eastern",
+    "America/Chicago": "Central",
+    "America/Denver": "Mountain",
+    "America/Phoenix": "Arizona",
+    "America/Los_Angeles": "Pacific",
+    "America/Anchorage": "Alaska",
+    "Pacific/Honolulu": "Hawaii",
+}
 
 
 @dataclass(frozen=True)
@@ -35,6 +45,14 @@ class WeeklyCall:
     @property
     def weekday_name(self) -> str:
         return WEEKDAYS[self.weekday]
+
+    @property
+    def when(self) -> str:
+        """In words, e.g. "Tuesdays at 7:30 pm Central"."""
+        hour = self.time.hour % 12 or 12
+        noon = "am" if self.time.hour < 12 else "pm"
+        zone = ZONE_NAMES.get(self.timezone, self.timezone)
+        return f"{self.weekday_name}s at {hour}:{self.time.minute:02d} {noon} {zone}"
 
     def next_occurrence(self, after: datetime.datetime | None = None) -> datetime.datetime:
         """The next start after `after` (default: now), as an aware datetime in the call's zone."""

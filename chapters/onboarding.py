@@ -5,26 +5,20 @@ territory and its coordinators in one transaction, and mails the invitations onc
 transaction has committed (a rolled-back onboarding sends nothing).
 """
 
-import datetime
 from functools import partial
 
 from allauth.account.models import EmailAddress
-from django.conf import settings
 from django.contrib.admin.models import ADDITION
 from django.contrib.auth.models import Group
-from django.core import signing
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.crypto import constant_time_compare, salted_hmac
 
 from chapters.models import Chapter, County, Officer, State
-from lib import audit
+from lib import audit, tokens
+from lib.mail import send_mail_template
 from members.models import CHAPTER_COORDINATORS, User
 
-INVITATION_SALT = "chapters.invitation"
-INVITATION_MAX_AGE = datetime.timedelta(days=7)
+INVITATION = "coordinator-invitation"
 
 
 class InvitationError(Exception):
@@ -43,26 +37,25 @@ class InvitationUsed(InvitationError):
 
 def _account_state(user: User) -> str:
     # Changes as soon as the password is set or the person logs in: that makes the link single-use.
-    value = f"{user.pk}:{user.password}:{user.last_login}:{user.is_active}"
-    return salted_hmac(INVITATION_SALT, value, algorithm="sha256").hexdigest()[:32]
+    return f"{user.password}:{user.last_login}:{user.is_active}"
 
 
 def make_invitation_token(user: User) -> str:
-    return signing.dumps({"u": user.pk, "s": _account_state(user)}, salt=INVITATION_SALT, compress=True)
+    return tokens.make_token(INVITATION, user.pk, _account_state(user))
 
 
 def user_for_invitation(token: str) -> User:
     """The invited user, or InvitationError saying why the link cannot be used."""
     try:
-        data = signing.loads(token, salt=INVITATION_SALT, max_age=INVITATION_MAX_AGE)
-    except signing.SignatureExpired as error:
+        link = tokens.read_token(INVITATION, token)
+    except tokens.ExpiredToken as error:
         raise InvitationExpired(
             "This invitation has expired. Ask a national coordinator to send you a new one."
         ) from error
-    except signing.BadSignature as error:
+    except tokens.InvalidToken as error:
         raise InvitationError("This invitation link is not valid. Copy the whole link from the email.") from error
-    user = User.objects.filter(pk=data.get("u"), is_active=True).first() if isinstance(data, dict) else None
-    if user is None or not constant_time_compare(_account_state(user), str(data.get("s", ""))):
+    user = User.objects.filter(pk=link.pk, is_active=True).first()
+    if user is None or not link.matches(_account_state(user)):
         raise InvitationUsed("This invitation has already been used. Log in with your email and password instead.")
     return user
 
@@ -82,17 +75,10 @@ def send_invitation(*, user: User, chapter: Chapter, site_url: str, invited_by: 
         "user": user,
         "chapter": chapter,
         "link": link,
-        "days": INVITATION_MAX_AGE.days,
+        "days": tokens.lifetime_days(INVITATION),
         "invited_by": invited_by,
     }
-    subject = render_to_string("emails/chapter_invitation_subject.txt", context).strip()
-    send_mail(
-        subject=subject,
-        message=render_to_string("emails/chapter_invitation_message.txt", context),
-        html_message=render_to_string("emails/chapter_invitation_message.html", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[user.email],
-    )
+    send_mail_template("emails/chapter_invitation", [user.email], context)
 
 
 def add_coordinator(*, chapter: Chapter, email: str, first_name: str, last_name: str, title: str, by) -> User:

@@ -194,6 +194,7 @@ ACCOUNT_RATE_LIMITS = {
     "reauthenticate": "10/m/user",
     # Our own actions, limited with allauth's machinery.
     "answer_question": "30/h/ip",
+    "submit_endorsement": "5/h/ip",
 }
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False  # keep this session; Django's session hash ends the others
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False

@@ -9,29 +9,26 @@ import io
 import secrets
 
 from django.conf import settings
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.mail import EmailMultiAlternatives
 from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
 from chapters.models import Chapter, State
+from lib import tokens
 from lib.audit import record
 from lib.edit_conflicts import Versioned
+from lib.mail import send_mail_template
 
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
 MAX_IMAGE_SIDE = 4000
 IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "png"}
-CONFIRM_SALT = "endorsements.confirm"
-WITHDRAW_SALT = "endorsements.withdraw"
-CONFIRM_MAX_AGE = 7 * 24 * 3600
-WITHDRAW_MAX_AGE = 90 * 24 * 3600
+CONFIRM = "endorsement-confirm"
+WITHDRAW = "endorsement-withdraw"
 
 
 class LinkError(Exception):
@@ -261,35 +258,38 @@ class Endorsement(Versioned):
 
     # Signed links -----------------------------------------------------------------
 
+    # Both links may be followed twice harmlessly (the second click finds it done), so their
+    # state is only the address the confirmation was sent to, and nothing for the withdrawal.
+
     def confirmation_token(self) -> str:
-        return signing.TimestampSigner(salt=CONFIRM_SALT).sign_object({"pk": self.pk, "email": self.contact_email})
+        return tokens.make_token(CONFIRM, self.pk, self.contact_email)
 
     def withdrawal_token(self) -> str:
-        return signing.TimestampSigner(salt=WITHDRAW_SALT).sign(str(self.pk))
+        return tokens.make_token(WITHDRAW, self.pk)
 
     @classmethod
     def from_confirmation_token(cls, token: str) -> "Endorsement":
         try:
-            data = signing.TimestampSigner(salt=CONFIRM_SALT).unsign_object(token, max_age=CONFIRM_MAX_AGE)
-        except signing.SignatureExpired:
+            link = tokens.read_token(CONFIRM, token)
+        except tokens.ExpiredToken:
             raise LinkError("This confirmation link has expired. Please submit the endorsement again.") from None
-        except signing.BadSignature:
+        except tokens.InvalidToken:
             raise LinkError("This confirmation link is not valid. Check that you copied all of it.") from None
-        endorsement = cls.objects.filter(pk=data.get("pk"), contact_email=data.get("email")).first()
-        if endorsement is None:
+        endorsement = cls.objects.filter(pk=link.pk).first()
+        if endorsement is None or not link.matches(endorsement.contact_email):
             raise LinkError("This confirmation link is not valid any more.")
         return endorsement
 
     def check_withdrawal_token(self, token: str) -> None:
         try:
-            value = signing.TimestampSigner(salt=WITHDRAW_SALT).unsign(token, max_age=WITHDRAW_MAX_AGE)
-        except signing.SignatureExpired:
+            link = tokens.read_token(WITHDRAW, token)
+        except tokens.ExpiredToken:
             raise LinkError(
                 "This withdrawal link has expired. Write to the coalition and a coordinator will withdraw it for you."
             ) from None
-        except signing.BadSignature:
+        except tokens.InvalidToken:
             raise LinkError("This withdrawal link is not valid. Check that you copied all of it.") from None
-        if value != str(self.pk):
+        if link.pk != self.pk:
             raise LinkError("This withdrawal link is not valid. Check that you copied all of it.")
 
     def mail_endorser(self, template: str, base_url: str) -> None:
@@ -302,13 +302,10 @@ class Endorsement(Versioned):
             "withdraw_url": base_url
             + reverse("endorsements:endorsement-withdraw", args=[self.slug, self.withdrawal_token()]),
             "public_url": base_url + self.get_absolute_url(),
+            "confirm_days": tokens.lifetime_days(CONFIRM),
+            "withdraw_days": tokens.lifetime_days(WITHDRAW),
         }
-        subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
-        message = EmailMultiAlternatives(
-            subject, render_to_string(f"emails/{template}_message.txt", context), to=[self.contact_email]
-        )
-        message.attach_alternative(render_to_string(f"emails/{template}_message.html", context), "text/html")
-        message.send()
+        send_mail_template(f"emails/{template}", [self.contact_email], context)
 
     # Verbs ------------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
+from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.syndication.views import Feed
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -11,12 +11,11 @@ from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.http import require_http_methods
 
 from endorsements.forms import EndorsementFilterForm, EndorsementSubmitForm
-from endorsements.models import Endorsement, LinkError
+from endorsements.models import CONFIRM, Endorsement, LinkError
+from lib.tokens import lifetime_days
 from lib.visitor_cache import visitor_cache
 
 PER_PAGE = 20
-SUBMIT_LIMIT = 5  # submissions per IP address per hour
-SUBMIT_WINDOW = 3600
 
 
 @visitor_cache(seconds=30)
@@ -76,35 +75,18 @@ def endorsement_image(request: HttpRequest, name: str) -> FileResponse:
     return response
 
 
-def _client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
-
-
-def _submissions_left(request: HttpRequest) -> bool:
-    return cache.get(f"endorsements:submit:{_client_ip(request)}", 0) < SUBMIT_LIMIT
-
-
-def _count_submission(request: HttpRequest) -> None:
-    key = f"endorsements:submit:{_client_ip(request)}"
-    if cache.add(key, 1, SUBMIT_WINDOW):
-        return
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, SUBMIT_WINDOW)
-
-
 @require_http_methods(["GET", "POST"])
 def endorsement_submit(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        if not _submissions_left(request):
-            return render(request, "endorsements/endorsement_rate_limited.html", status=429)
         form = EndorsementSubmitForm(request.POST, request.FILES)
         if form.is_valid():
-            _count_submission(request)
+            # Counted only once valid, so a typo costs nothing; allauth checks and counts under one lock.
+            if not ratelimit.consume(request, action="submit_endorsement"):
+                return render(request, "endorsements/endorsement_rate_limited.html", status=429)
             endorsement = form.save()
             endorsement.mail_endorser("endorsement_confirm", request.build_absolute_uri("/")[:-1])
-            return render(request, "endorsements/endorsement_submitted.html", {"endorsement": endorsement})
+            context = {"endorsement": endorsement, "confirm_days": lifetime_days(CONFIRM)}
+            return render(request, "endorsements/endorsement_submitted.html", context)
     else:
         form = EndorsementSubmitForm()
     return render(request, "endorsements/endorsement_submit.html", {"form": form})

@@ -1,14 +1,54 @@
-"""Development mail: print each message and keep it as an .eml file under .data/mail/."""
+"""Mail: one helper that every sender uses, and the development backend.
+
+`send_mail_template` renders `<prefix>_subject.txt`, `<prefix>_message.txt` and, when it
+exists, `<prefix>_message.html` into one message with a text part and an HTML
+alternative. The coalition's own mails live in templates/emails/ and all have the three;
+allauth's (account/email/...) reach the same helper through members/adapter.py.
+"""
 
 from pathlib import Path
 
 from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.console import EmailBackend as ConsoleBackend
+from django.http import HttpRequest
+from django.template import TemplateDoesNotExist
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
 
+def render_mail_template(
+    template_prefix: str,
+    recipients: list[str],
+    context: dict,
+    *,
+    request: HttpRequest | None = None,
+    from_email: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> EmailMultiAlternatives:
+    """The message, not sent: for a caller that adjusts it first (allauth's adapter adds its subject prefix)."""
+    # A subject is one line whatever the template's line breaks.
+    subject = " ".join(render_to_string(f"{template_prefix}_subject.txt", context, request).split())
+    text = render_to_string(f"{template_prefix}_message.txt", context, request).strip()
+    message = EmailMultiAlternatives(subject, text, from_email, recipients, headers=headers)
+    try:
+        html = render_to_string(f"{template_prefix}_message.html", context, request).strip()
+    except TemplateDoesNotExist:
+        # allauth ships text-only templates; ours all have an HTML version.
+        return message
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def send_mail_template(template_prefix: str, recipients: list[str], context: dict, **options) -> None:
+    """Render and send; `options` are render_mail_template's (request, from_email, headers)."""
+    render_mail_template(template_prefix, recipients, context, **options).send()
+
+
 class ConsoleAndFileBackend(ConsoleBackend):
+    """Development mail: print each message and keep it as an .eml file under .data/mail/."""
+
     def send_messages(self, email_messages: list) -> int:
         sent = super().send_messages(email_messages)
         folder = Path(settings.EMAIL_FILE_PATH)

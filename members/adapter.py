@@ -1,11 +1,26 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from django.core.mail import EmailMessage
 from django.http import HttpRequest
 from django.urls import reverse
 
+from lib.mail import render_mail_template
 from members.models import Member, activate_member
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def render_mail(self, template_prefix: str, email: str | list[str], context: dict, headers=None) -> EmailMessage:
+        """allauth's mails (address confirmation, password reset, ...) are built like the coalition's own."""
+        message = render_mail_template(
+            template_prefix,
+            [email] if isinstance(email, str) else list(email),
+            context,
+            request=context.get("request"),
+            from_email=self.get_from_email(),
+            headers=headers,
+        )
+        message.subject = self.format_email_subject(message.subject)
+        return message
+
     def confirm_email(self, request: HttpRequest, email_address) -> bool:
         """A verified address is what makes a pending membership active (and counted)."""
         confirmed = super().confirm_email(request, email_address)

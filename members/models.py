@@ -2,16 +2,13 @@ import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
-from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import EmptyResultSet
-from django.core.mail import EmailMultiAlternatives
 from django.db import connection, connections, models, transaction
 from django.db.models import Sum
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -19,8 +16,9 @@ from django.utils.functional import cached_property
 from django.utils.http import urlsafe_base64_encode
 from phonenumber_field.modelfields import PhoneNumberField
 
-from lib import audit
+from lib import audit, tokens
 from lib.edit_conflicts import Versioned
+from lib.mail import send_mail_template
 
 NATIONAL_COORDINATORS = "National coordinators"
 CHAPTER_COORDINATORS = "Chapter coordinators"
@@ -634,20 +632,31 @@ def member_data(user: User) -> dict:
     return data
 
 
-class InvitationTokenGenerator(PasswordResetTokenGenerator):
-    """Single use: the hash covers the (unusable) password, which claiming the account replaces.
-
-    Expires after PASSWORD_RESET_TIMEOUT (three days by default), like a password reset link.
-    """
-
-    key_salt = "members.InvitationTokenGenerator"
-
-    def _make_hash_value(self, user, timestamp: int) -> str:
-        status = getattr(getattr(user, "member", None), "status", "")
-        return f"{user.pk}{user.password}{user.email}{status}{timestamp}"
+MEMBER_INVITATION = "member-invitation"
 
 
-invitation_tokens = InvitationTokenGenerator()
+def _claim_state(user: User) -> str:
+    # Claiming sets a password and activates the membership: either change makes the link used.
+    status = getattr(getattr(user, "member", None), "status", "")
+    return f"{user.password}:{user.email}:{status}"
+
+
+def claim_token(user: User) -> str:
+    return tokens.make_token(MEMBER_INVITATION, user.pk, _claim_state(user))
+
+
+def user_for_claim(pk: int | None, token: str) -> User | None:
+    """The imported person a claim link is for; None when it is tampered with, expired or already used."""
+    try:
+        link = tokens.read_token(MEMBER_INVITATION, token)
+    except tokens.InvalidToken:
+        return None
+    if link.pk != pk:  # the link's two halves were taken from different mails
+        return None
+    user = User.objects.select_related("member").filter(pk=pk, member__status=Member.Status.IMPORTED).first()
+    if user is None or not link.matches(_claim_state(user)):
+        return None
+    return user
 
 
 def send_invitation(*, member: Member, actor: User | None, base_url: str) -> bool:
@@ -655,14 +664,14 @@ def send_invitation(*, member: Member, actor: User | None, base_url: str) -> boo
     if member.status != Member.Status.IMPORTED:
         return False
     uid = urlsafe_base64_encode(force_bytes(member.user.pk))
-    path = reverse("members:claim", args=[uid, invitation_tokens.make_token(member.user)])
-    context = {"member": member, "chapter": member.chapter, "url": base_url.rstrip("/") + path}
-    subject = render_to_string("emails/member_invitation_subject.txt", context).strip()
-    message = EmailMultiAlternatives(
-        subject, render_to_string("emails/member_invitation_message.txt", context), to=[member.user.email]
-    )
-    message.attach_alternative(render_to_string("emails/member_invitation_message.html", context), "text/html")
-    message.send()
+    path = reverse("members:claim", args=[uid, claim_token(member.user)])
+    context = {
+        "member": member,
+        "chapter": member.chapter,
+        "url": base_url.rstrip("/") + path,
+        "days": tokens.lifetime_days(MEMBER_INVITATION),
+    }
+    send_mail_template("emails/member_invitation", [member.user.email], context)
     audit.record(actor, member, "Invitation to claim the account sent.")
     return True
 

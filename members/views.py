@@ -21,17 +21,14 @@ from members.forms import SOURCE_FIELDS, SOURCE_SESSION_KEY, DeleteAccountForm, 
 from members.models import (
     ConsentRecord,
     Member,
-    User,
     claim_account,
     delete_account,
-    invitation_tokens,
     leave_coalition,
     member_data,
     record_accesses,
     update_member,
+    user_for_claim,
 )
-
-NATIONAL_CALL = "Tuesdays at 7:30 pm Central"
 
 
 def remember_source(request: HttpRequest) -> None:
@@ -44,7 +41,7 @@ def remember_source(request: HttpRequest) -> None:
 
 @visitor_cache(seconds=30, csrf=True)
 def join(request: HttpRequest, state_code: str | None = None) -> HttpResponse:
-    context = {"national_call": NATIONAL_CALL}
+    context = {}
     if state_code is not None:
         if not (len(state_code) == 2 and state_code.isascii() and state_code.isalpha()):
             raise Http404
@@ -65,7 +62,7 @@ def join(request: HttpRequest, state_code: str | None = None) -> HttpResponse:
 @login_required
 def welcome(request: HttpRequest) -> HttpResponse:
     member = get_object_or_404(Member.objects.select_related("chapter", "state"), user=request.user)
-    return render(request, "members/member_welcome.html", {"member": member, "national_call": NATIONAL_CALL})
+    return render(request, "members/member_welcome.html", {"member": member})
 
 
 @login_required
@@ -131,8 +128,8 @@ def claim(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
         pk = int(force_str(urlsafe_base64_decode(uidb64)))
     except (ValueError, TypeError, OverflowError):
         pk = None
-    user = User.objects.select_related("member").filter(pk=pk, member__status=Member.Status.IMPORTED).first()
-    if user is None or not invitation_tokens.check_token(user, token):
+    user = user_for_claim(pk, token)
+    if user is None:
         return render(request, "members/member_claim.html", {"invalid": True}, status=400)
     form = SetPasswordForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -61,7 +61,8 @@ def test_onboarding_end_to_end(client, national, mailoutbox, django_capture_on_c
     mail = mailoutbox[0]
     assert mail.to == ["rita.vance@example.org"]
     assert "Red New York" in mail.subject
-    assert mail.alternatives  # the HTML part of the triplet
+    assert mail.alternatives[0][1] == "text/html"  # the HTML part of the triplet
+    assert "expires in 7 days" in mail.body
     link = invitation_link(mail)
 
     client.logout()

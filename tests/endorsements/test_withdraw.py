@@ -8,7 +8,8 @@ from django.contrib.admin.models import LogEntry
 from django.core import signing
 from django.urls import reverse
 
-from endorsements.models import WITHDRAW_MAX_AGE, WITHDRAW_SALT, Endorsement
+from endorsements.models import WITHDRAW, Endorsement
+from lib.tokens import LIFETIMES, make_token
 from tests.endorsements.conftest import make_endorsement
 
 
@@ -52,6 +53,8 @@ def test_link_arrives_in_the_publication_mail(admin_client, published, mailoutbo
         {"action": "publish_selected", "_selected_action": [published.pk]},
     )
     assert len(mailoutbox) == 1
+    assert "(it works for 90 days)" in mailoutbox[0].body
+    assert mailoutbox[0].alternatives[0][1] == "text/html"
     path = re.search(r"https?://testserver(/endorsements/\S+/withdraw/\S+/)", mailoutbox[0].body).group(1)
     assert path == withdraw_url(published)
     admin_client.logout()
@@ -82,10 +85,10 @@ def test_link_for_another_endorsement_is_refused(client, published):
 
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_expired_link_is_refused_and_changes_nothing(client, published, monkeypatch, method):
-    # Sign as if the link had been mailed just over WITHDRAW_MAX_AGE seconds ago.
-    signed_at = time.time() - WITHDRAW_MAX_AGE - 60
+    # Sign as if the link had been mailed a minute more than its lifetime ago.
+    signed_at = time.time() - LIFETIMES[WITHDRAW].total_seconds() - 60
     monkeypatch.setattr(signing.time, "time", lambda: signed_at)
-    old_token = signing.TimestampSigner(salt=WITHDRAW_SALT).sign(str(published.pk))
+    old_token = make_token(WITHDRAW, published.pk)
     monkeypatch.undo()
     response = getattr(client, method)(withdraw_url(published, old_token))
     assert response.status_code == 400
