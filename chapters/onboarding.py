@@ -11,6 +11,7 @@ from functools import partial
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.admin.models import ADDITION
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core import signing
 from django.core.mail import send_mail
@@ -21,7 +22,9 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 
 from chapters.models import Chapter, County, Officer, State
 from lib import audit
-from members.models import CHAPTER_COORDINATORS, User
+from lib.roles import CHAPTER_COORDINATORS
+
+User = get_user_model()
 
 INVITATION_SALT = "chapters.invitation"
 INVITATION_MAX_AGE = datetime.timedelta(days=7)

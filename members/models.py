@@ -5,6 +5,7 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
+from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection, connections, models, transaction
@@ -19,11 +20,10 @@ from django.utils.functional import cached_property
 from django.utils.http import urlsafe_base64_encode
 from phonenumber_field.modelfields import PhoneNumberField
 
+from chapters.models import Chapter, State
 from lib import audit
 from lib.edit_conflicts import Versioned
-
-NATIONAL_COORDINATORS = "National coordinators"
-CHAPTER_COORDINATORS = "Chapter coordinators"
+from lib.roles import NATIONAL_COORDINATORS
 
 
 class UserManager(BaseUserManager):
@@ -87,8 +87,6 @@ class MemberQuerySet(models.QuerySet):
 
     def visible_to(self, user) -> "MemberQuerySet":
         """The members a user may manage: those of the chapters they may manage (all for national)."""
-        from chapters.models import Chapter
-
         if not user.is_authenticated:
             return self.none()
         if user.is_national_coordinator:
@@ -97,6 +95,19 @@ class MemberQuerySet(models.QuerySet):
 
     def public_names(self) -> "MemberQuerySet":
         return self.counted().filter(show_name_publicly=True)
+
+
+class MemberManager(models.Manager.from_queryset(MemberQuerySet)):
+    def count_for(self, *, chapter: Chapter | None = None, state: State | None = None) -> int:
+        """Counted members of the chapter if one is given, else of the state (with or without a chapter).
+
+        Kept five minutes: a big state is a COUNT of thousands, and public pages show it on every visit.
+        """
+        if chapter is not None:
+            key, where = f"chapter-member-count-{chapter.pk}", {"chapter": chapter}
+        else:
+            key, where = f"state-member-count-{state.pk}", {"state": state}
+        return cache.get_or_set(key, lambda: self.counted().filter(**where).count(), 300)
 
 
 class Member(Versioned):
@@ -156,7 +167,7 @@ class Member(Versioned):
         null=True, blank=True, help_text="When membership began: email verified, or imported."
     )
 
-    objects = MemberQuerySet.as_manager()
+    objects = MemberManager()
 
     class Meta:
         ordering = ["user__last_name", "user__first_name"]
