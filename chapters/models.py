@@ -2,7 +2,6 @@ import typing
 import zoneinfo
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q
@@ -15,13 +14,6 @@ from lib.edit_conflicts import Versioned
 
 # Slugs that would shadow the chapters app's own pages under /chapters/.
 RESERVED_SLUGS = {"find", "invitation"}
-
-
-def cached_member_count(key: str, **where) -> int:
-    """Counted members matching `where`, kept five minutes under `key` (a big state is a COUNT of thousands)."""
-    from members.models import Member
-
-    return cache.get_or_set(key, lambda: Member.objects.counted().filter(**where).count(), 300)
 
 
 class StateQuerySet(models.QuerySet):
@@ -44,10 +36,6 @@ class State(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def member_count(self) -> int:
-        """Counted members living in the state; cached for five minutes, as a chapter's count is."""
-        return cached_member_count(f"state-member-count-{self.pk}", state=self)
 
 
 class CountyQuerySet(models.QuerySet):
@@ -132,11 +120,12 @@ class ChapterQuerySet(models.QuerySet):
         logged_in = (
             Officer.objects.current().coordinators().filter(chapter=OuterRef("pk"), user__last_login__isnull=False)
         )
-        from members.models import Member
-
+        # Members are reached through the relation the members app declares (Member.chapter):
+        # chapters sits below members in the dependency rule and imports nothing from it.
+        members = Chapter._meta.get_field("members").related_model.objects.counted()
         # Whether the chapter has a GOAL-th counted member: stops at that row of the
         # (chapter, status) index instead of counting thousands per chapter.
-        goal_th_member = Member.objects.counted().filter(chapter=OuterRef("pk")).order_by()[Chapter.MEMBERS_GOAL - 1 :]
+        goal_th_member = members.filter(chapter=OuterRef("pk")).order_by()[Chapter.MEMBERS_GOAL - 1 :]
         return self.annotate(
             coordinator_logged_in=Exists(logged_in),
             has_social_page=Exists(SocialPage.objects.filter(chapter=OuterRef("pk"))),
@@ -299,13 +288,11 @@ class Chapter(Versioned):
 
     # Onboarding -----------------------------------------------------------
 
-    def member_count(self) -> int:
-        """Counted members (verified or imported, not left) of the chapter; cached for five minutes."""
-        return cached_member_count(f"chapter-member-count-{self.pk}", chapter=self)
-
     def reached_members_goal(self) -> bool:
         annotated = getattr(self, "members_goal_reached", None)
-        return self.member_count() >= self.MEMBERS_GOAL if annotated is None else annotated
+        if annotated is None:
+            return self.members.counted().order_by()[self.MEMBERS_GOAL - 1 :].exists()
+        return annotated
 
     def onboarding_checklist(self) -> list[tuple[str, bool]]:
         """What a new group still lacks, as (step, done) pairs."""

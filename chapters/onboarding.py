@@ -9,6 +9,7 @@ from functools import partial
 
 from allauth.account.models import EmailAddress
 from django.contrib.admin.models import ADDITION
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.urls import reverse
@@ -16,7 +17,9 @@ from django.urls import reverse
 from chapters.models import Chapter, County, Officer, State
 from lib import audit, tokens
 from lib.mail import send_mail_template
-from members.models import CHAPTER_COORDINATORS, User
+from lib.roles import CHAPTER_COORDINATORS
+
+User = get_user_model()
 
 INVITATION = "coordinator-invitation"
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from chapters.models import SocialPage
+from chapters.models import Chapter, SocialPage
 from dashboards.models import ReachSnapshot
 
 
@@ -20,8 +20,6 @@ class ReachSnapshotAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "social_page":
-            from chapters.models import Chapter
-
             kwargs["queryset"] = SocialPage.objects.filter(
                 chapter__in=Chapter.objects.visible_to(request.user)
             ).select_related("chapter")

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from django.db import connection, transaction
 
 from chapters.models import Chapter, County, SocialPage, State
+from devtools.demo import load_demo
 from members.models import MembershipDaily
 
 SEED_PASSWORD = "!seed-scale"
@@ -195,8 +196,6 @@ def reset(progress: Progress = _no_progress) -> None:
 
 def seed_chapters() -> list[Chapter]:
     """The 11 demo chapters plus one chapter for every other state, two for the SPLIT_STATES."""
-    from devtools.demo import load_demo
-
     load_demo()
     taken = set(Chapter.objects.values_list("state_id", flat=True))
     statuses = [Chapter.Status.ACTIVE] * 5 + [Chapter.Status.FORMING, Chapter.Status.ACTIVE, Chapter.Status.DORMANT]

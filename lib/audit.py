@@ -8,6 +8,7 @@ per-object "History" page in the admin, with actor and time.
 from collections.abc import Iterable
 
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
+from django.contrib.auth import get_user_model
 from django.db import models
 
 __all__ = ["ADDITION", "CHANGE", "DELETION", "record"]
@@ -28,9 +29,7 @@ def record(actor, objects: models.Model | Iterable[models.Model], message: str, 
 
 def _system_user_id() -> int:
     """LogEntry needs a user; changes by commands are attributed to a dedicated inactive account."""
-    from members.models import User
-
-    user, _ = User.objects.get_or_create(
+    user, _ = get_user_model().objects.get_or_create(
         email="system@coalition.invalid", defaults={"first_name": "System", "is_active": False}
     )
     return user.pk

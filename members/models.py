@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
+from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections, models, transaction
 from django.db.models import Sum
@@ -16,12 +17,11 @@ from django.utils.functional import cached_property
 from django.utils.http import urlsafe_base64_encode
 from phonenumber_field.modelfields import PhoneNumberField
 
+from chapters.models import Chapter, State
 from lib import audit, tokens
 from lib.edit_conflicts import Versioned
 from lib.mail import send_mail_template
-
-NATIONAL_COORDINATORS = "National coordinators"
-CHAPTER_COORDINATORS = "Chapter coordinators"
+from lib.roles import NATIONAL_COORDINATORS
 
 
 class UserManager(BaseUserManager):
@@ -85,8 +85,6 @@ class MemberQuerySet(models.QuerySet):
 
     def visible_to(self, user) -> "MemberQuerySet":
         """The members a user may manage: those of the chapters they may manage (all for national)."""
-        from chapters.models import Chapter
-
         if not user.is_authenticated:
             return self.none()
         if user.is_national_coordinator:
@@ -95,6 +93,19 @@ class MemberQuerySet(models.QuerySet):
 
     def public_names(self) -> "MemberQuerySet":
         return self.counted().filter(show_name_publicly=True)
+
+
+class MemberManager(models.Manager.from_queryset(MemberQuerySet)):
+    def count_for(self, *, chapter: Chapter | None = None, state: State | None = None) -> int:
+        """Counted members of the chapter if one is given, else of the state (with or without a chapter).
+
+        Kept five minutes: a big state is a COUNT of thousands, and public pages show it on every visit.
+        """
+        if chapter is not None:
+            key, where = f"chapter-member-count-{chapter.pk}", {"chapter": chapter}
+        else:
+            key, where = f"state-member-count-{state.pk}", {"state": state}
+        return cache.get_or_set(key, lambda: self.counted().filter(**where).count(), 300)
 
 
 class Member(Versioned):
@@ -154,7 +165,7 @@ class Member(Versioned):
         null=True, blank=True, help_text="When membership began: email verified, or imported."
     )
 
-    objects = MemberQuerySet.as_manager()
+    objects = MemberManager()
 
     class Meta:
         ordering = ["user__last_name", "user__first_name"]

@@ -51,7 +51,7 @@ def join(request: HttpRequest, state_code: str | None = None) -> HttpResponse:
             state=state,
             chapter=chapter,
             # Cached counts: counting a big state's members on every visit grows with the coalition.
-            member_count=chapter.member_count() if chapter else state.member_count(),
+            member_count=Member.objects.count_for(chapter=chapter, state=state),
             question=getattr(chapter, "question", "") if chapter else "",
         )
     if request.method == "GET":

@@ -132,7 +132,7 @@ def chapter_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "chapter": chapter,
         "counties": counties,
-        "member_count": chapter.member_count(),
+        "member_count": Member.objects.count_for(chapter=chapter),
         "public_members": chapter_public_members(chapter),
         "call": chapter_call(chapter),
         "national_call": national_call(),

@@ -22,7 +22,8 @@ from django.utils import timezone
 
 from chapters.models import Chapter, County, ZipCode
 from devtools.scale import SEED_PASSWORD
-from members.models import NATIONAL_COORDINATORS, Member, User
+from lib.roles import NATIONAL_COORDINATORS
+from members.models import Member, User
 
 NATIONAL_EMAIL = "bench-national@example.org"
 

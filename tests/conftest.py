@@ -19,7 +19,8 @@ from hypothesis import settings as hypothesis_settings
 from pytest_django.plugin import blocking_manager_key
 
 from chapters.models import Chapter, County, Officer, State
-from members.models import CHAPTER_COORDINATORS, NATIONAL_COORDINATORS, User
+from lib.roles import CHAPTER_COORDINATORS, NATIONAL_COORDINATORS
+from members.models import User
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -71,7 +72,7 @@ def restore_reference_data() -> None:
 
     from chapters.geo import load_geography
     from chapters.models import ZipCode
-    from members.roles import sync_role_groups
+    from lib.roles import sync_role_groups
 
     if not State.objects.exists():
         load_geography(State, County, ZipCode)

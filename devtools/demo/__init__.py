@@ -5,16 +5,20 @@ The people are fictional.
 """
 
 import datetime
+import random
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from chapters.models import Chapter, County, Officer, State
+from chapters.models import Chapter, County, Officer, SocialPage, State
+from dashboards.models import ReachSnapshot
 from devtools.demo.chapters import load_demo_chapter_details
 from devtools.demo.endorsements import load_demo_endorsements
 from devtools.demo.members import load_demo_members
-from members.models import CHAPTER_COORDINATORS, NATIONAL_COORDINATORS, User
+from lib.roles import CHAPTER_COORDINATORS, NATIONAL_COORDINATORS
+from members.models import User
+from question.models import Answer
 
 NYC_AND_SUBURBS = ["Bronx", "Kings", "New York", "Queens", "Richmond", "Nassau", "Westchester"]
 NORTHEAST_ILLINOIS = ["Cook", "DuPage", "Kane", "Kendall", "Lake", "McHenry", "Will"]
@@ -125,12 +129,6 @@ SOCIAL = {
 
 def load_demo_public(today: datetime.date | None = None) -> None:
     """Social pages with six months of reach, a viral post, and answers to the question (idempotent)."""
-    import random
-
-    from chapters.models import SocialPage
-    from dashboards.models import ReachSnapshot
-    from question.models import Answer
-
     today = today or datetime.date.today()
     rng = random.Random(2026)
     for slug, pages in SOCIAL.items():

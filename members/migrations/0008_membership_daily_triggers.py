@@ -10,9 +10,34 @@ in TIME_ZONE as Django's TruncDate does, so the figures equal those computed fro
 from django.conf import settings
 from django.db import migrations
 
-from members.models import rollup_sql
-
 TZ = settings.TIME_ZONE
+
+
+def rollup_sql(events: str, *, sign: int, time_zone: str) -> str:
+    """Add (sign=1) or take away (sign=-1) the events of table `events` to the daily sums.
+
+    A frozen copy of members.models.rollup_sql as it stood when this migration was written:
+    a later change to that function must come with a migration of its own.
+    Rows are upserted in key order so that concurrent statements lock them in the same order.
+    """
+    day = f"(occurred_at AT TIME ZONE '{time_zone}')::date"
+    return f"""
+        INSERT INTO members_membershipdaily AS d (day, chapter_id, state_id, gained, lost, joined)
+        SELECT day, chapter_id, state_id, {sign} * sum(gained), {sign} * sum(lost), {sign} * sum(joined)
+        FROM (
+            SELECT {day} AS day, to_chapter_id AS chapter_id, to_state_id AS state_id,
+                   1 AS gained, 0 AS lost, (kind = 'joined')::int AS joined
+            FROM {events} WHERE to_chapter_id IS NOT NULL OR to_state_id IS NOT NULL
+            UNION ALL
+            SELECT {day}, from_chapter_id, from_state_id, 0, 1, 0
+            FROM {events} WHERE from_chapter_id IS NOT NULL OR from_state_id IS NOT NULL
+        ) e
+        GROUP BY day, chapter_id, state_id
+        ORDER BY day, chapter_id, state_id
+        ON CONFLICT ON CONSTRAINT membership_daily_unique DO UPDATE
+        SET gained = d.gained + EXCLUDED.gained, lost = d.lost + EXCLUDED.lost, joined = d.joined + EXCLUDED.joined
+    """
+
 
 FUNCTION = f"""
 CREATE OR REPLACE FUNCTION members_membershipdaily_apply() RETURNS trigger

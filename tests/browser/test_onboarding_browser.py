@@ -6,7 +6,8 @@ from allauth.mfa.utils import decrypt
 from django.contrib.auth.models import Group
 
 from chapters.models import Chapter
-from members.models import NATIONAL_COORDINATORS, User
+from lib.roles import NATIONAL_COORDINATORS
+from members.models import User
 from tests.browser.conftest import screenshot
 from tests.conftest import PASSWORD, make_staff_mfa, make_user
 from tests.members.test_accounts_security import totp_now

@@ -4,7 +4,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import decrypt
 from django.contrib.auth.models import Group
 
-from members.models import NATIONAL_COORDINATORS
+from lib.roles import NATIONAL_COORDINATORS
 from tests.browser.conftest import screenshot
 from tests.browser.test_onboarding_browser import enter_totp, log_in
 from tests.conftest import PASSWORD, make_staff_mfa, make_user

@@ -9,7 +9,8 @@ from django.urls import reverse
 
 from chapters.models import Chapter, County, Officer
 from chapters.onboarding import make_invitation_token
-from members.models import CHAPTER_COORDINATORS, User
+from lib.roles import CHAPTER_COORDINATORS
+from members.models import User
 from tests.conftest import make_staff_mfa
 
 ONBOARD = "/admin/chapters/chapter/onboard/"

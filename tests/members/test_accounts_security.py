@@ -12,7 +12,7 @@ from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
 from django.test import Client
 
-from members.models import NATIONAL_COORDINATORS
+from lib.roles import NATIONAL_COORDINATORS
 from tests.conftest import PASSWORD, make_user
 
 

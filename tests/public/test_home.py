@@ -1,6 +1,6 @@
 from django.contrib.auth.models import Group
 
-from members.models import CHAPTER_COORDINATORS, NATIONAL_COORDINATORS
+from lib.roles import CHAPTER_COORDINATORS, NATIONAL_COORDINATORS
 
 
 def test_home_shows_progress_and_a_way_to_join(client, chapter_a, chapter_b, django_assert_max_num_queries):

@@ -1,10 +1,15 @@
 """The coalition's roles as auth groups, and the permissions each holds.
 
-Data migrations call `sync_role_groups` whenever an app adds models a role needs;
-scoping to a coordinator's own chapters happens in the admin, not here.
+The groups are brought up to date after every `migrate` (members' AppConfig.ready connects
+`sync_after_migrate`); scoping to a coordinator's own chapters happens in the admin, not here.
+Models are named by their labels, so this module imports no app.
 """
 
-from members.models import CHAPTER_COORDINATORS, NATIONAL_COORDINATORS
+from django.apps import apps as global_apps
+from django.contrib.auth.management import create_permissions
+
+NATIONAL_COORDINATORS = "National coordinators"
+CHAPTER_COORDINATORS = "Chapter coordinators"
 
 ALL = ("add", "change", "delete", "view")
 
@@ -46,22 +51,15 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
 
 def sync_after_migrate(sender, **kwargs) -> None:
     """After every `migrate`, so that a model added by any app reaches the roles' permissions."""
-    from django.apps import apps
-
-    sync_role_groups(apps)
+    sync_role_groups(global_apps)
 
 
-def sync_role_groups(apps, schema_editor=None) -> None:
+def sync_role_groups(apps) -> None:
     """Create the role groups and give them exactly the permissions above."""
-    from django.contrib.auth.management import create_permissions
-
+    # Django creates an app's permissions in that app's own post_migrate, and the apps after
+    # members in INSTALLED_APPS have not had theirs yet when this runs.
     for app_config in apps.get_app_configs():
-        stub = getattr(app_config, "models_module", None) is None  # a migration's historical app
-        if stub:
-            app_config.models_module = True
         create_permissions(app_config, verbosity=0, apps=apps)
-        if stub:
-            app_config.models_module = None
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
