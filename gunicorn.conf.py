@@ -6,7 +6,6 @@ Every value can be overridden on the command line or by GUNICORN_* variables
 
 import multiprocessing
 import os
-from pathlib import Path
 
 wsgi_app = "coalition.wsgi:application"
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
@@ -28,27 +27,17 @@ control_socket_disable = True
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
-def data_dir() -> Path:
-    return Path(os.environ.get("DATA_DIR", Path(__file__).resolve().parent / ".data"))
-
-
 def on_starting(server) -> None:
-    """With EMBEDDED_DB=true and no DATABASE_URL, the master owns the embedded PostgreSQL."""
-    from django.conf import ENVIRONMENT_VARIABLE
+    """With the embedded PostgreSQL (EMBEDDED_DB=true, no DATABASE_URL), the master owns it.
+
+    Workers connect to its socket (settings know where) without joining it themselves, so a
+    worker killed on a timeout cannot keep it alive; the master's exit stops it.
+    """
+    from django.conf import ENVIRONMENT_VARIABLE, settings
 
     os.environ.setdefault(ENVIRONMENT_VARIABLE, "coalition.settings")
-    embedded = os.environ.get("EMBEDDED_DB", "").lower() in ("true", "1", "yes", "on")
-    if embedded and not os.environ.get("DATABASE_URL"):
+    if settings.EMBEDDED_DB_DIR:
         from devtools import embedded_db
 
-        # Workers read this and connect without registering themselves with the server.
-        os.environ["EMBEDDED_DB_HOST"] = embedded_db.start_for_gunicorn(data_dir())
-        server.log.info("Embedded PostgreSQL at %s; stopped when gunicorn exits.", os.environ["EMBEDDED_DB_HOST"])
-
-
-def on_exit(server) -> None:
-    """The embedded server is stopped by the master's exit handler; aim it at the live postmaster."""
-    if os.environ.get("EMBEDDED_DB_HOST"):
-        from devtools import embedded_db
-
-        embedded_db.follow_restart(data_dir())
+        embedded_db.start(settings.EMBEDDED_DB_DIR)
+        server.log.info("Embedded PostgreSQL in %s; stopped when gunicorn exits.", settings.EMBEDDED_DB_DIR)

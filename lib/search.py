@@ -1,30 +1,18 @@
-"""Search by fragment ("smith12", "@post.exam") that an index can serve, on any PostgreSQL.
+"""Search by fragment ("smith12", "@post.exam") that an index can serve.
 
-`coalition_trigrams(text, ...)` (members/migrations/0004) returns the three-letter pieces
-of its arguments joined and upper-cased; a GIN index over it (built into PostgreSQL, no
-pg_trgm needed) finds the rows whose trigrams include all of the fragment's, and LIKE
-then confirms the match on each field.
+Each searched field has a pg_trgm index on `UPPER(field)` (`gin_trgm_ops`, e.g.
+members/migrations/0013), which is what Django's `icontains` compares on PostgreSQL:
+`UPPER(field) LIKE UPPER('%fragment%')`. PostgreSQL reads the index for fragments of three
+letters or more and combines the fields' indexes (BitmapOr); shorter ones are read whole.
 """
 
-from django.contrib.postgres.fields import ArrayField
 from django.db import models
-from django.db.models import Func, Q, Value
-
-
-class Trigrams(Func):
-    function = "coalition_trigrams"
-    output_field = ArrayField(models.TextField())
+from django.db.models import Q
 
 
 def fragment_filter(queryset: models.QuerySet, fields: list[str], word: str) -> models.QuerySet:
-    """Rows where any of `fields` contains `word`, case-insensitively.
-
-    Served by an index on `Trigrams(*fields)` (same fields, same order) when `word` has
-    three letters or more; shorter words are plain LIKE.
-    """
+    """Rows where any of `fields` contains `word`, case-insensitively."""
     match = Q()
     for field in fields:
         match |= Q(**{f"{field}__icontains": word})
-    if len(word) < 3:
-        return queryset.filter(match)
-    return queryset.alias(_trigrams=Trigrams(*fields)).filter(match, _trigrams__contains=Trigrams(Value(word)))
+    return queryset.filter(match)

