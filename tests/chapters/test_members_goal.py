@@ -4,7 +4,7 @@ from django.core.cache import cache
 
 from chapters.models import Chapter
 from members.models import Member
-from tests.members.conftest import SC_ZIP, make_member
+from tests.factories import SC_ZIP, make_member
 
 
 def goal_reached(chapter: Chapter) -> tuple[bool, bool]:

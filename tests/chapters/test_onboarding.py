@@ -10,7 +10,7 @@ from django.urls import reverse
 from chapters.models import Chapter, County, Officer
 from chapters.onboarding import make_invitation_token
 from members.models import CHAPTER_COORDINATORS, User
-from tests.conftest import make_staff_mfa
+from tests.factories import make_staff_mfa
 
 ONBOARD = "/admin/chapters/chapter/onboard/"
 

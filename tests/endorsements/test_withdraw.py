@@ -9,7 +9,7 @@ from django.core import signing
 from django.urls import reverse
 
 from endorsements.models import WITHDRAW_MAX_AGE, WITHDRAW_SALT, Endorsement
-from tests.endorsements.conftest import make_endorsement
+from tests.factories import make_endorsement
 
 
 def withdraw_url(endorsement: Endorsement, token: str | None = None) -> str:
