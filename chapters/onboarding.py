@@ -69,7 +69,10 @@ def accept_invitation(user: User, password: str) -> None:
         user.set_password(password)
         user.save(update_fields=["password"])
         EmailAddress.objects.filter(user=user, email__iexact=user.email).update(verified=True)
-        audit.record(user, user, "Accepted the coordinator invitation and set a password")
+        # Written by the system, naming the person: an entry with them as its actor would sit in
+        # their own "Recent actions" on the admin's home page, linking to their account, which a
+        # chapter coordinator may not open.
+        audit.record(None, user, f"{user.email} accepted the coordinator invitation and set a password")
 
 
 def send_invitation(*, user: User, chapter: Chapter, site_url: str, invited_by: User | None) -> None:

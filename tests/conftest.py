@@ -4,13 +4,10 @@ chapter_a and chapter_b are two chapters in different states; coordinator_a runs
 coordinator_b runs B; national sees everything; member is an ordinary member.
 """
 
-import datetime
 import os
 
 import pytest
 from allauth.account.models import EmailAddress
-from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.cache import cache, caches
@@ -19,12 +16,11 @@ from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from pytest_django.plugin import blocking_manager_key
 
-from chapters.models import Chapter, County, Officer, State
+from chapters.models import Chapter, County, State
 from devtools import embedded_db
-from lib.roles import CHAPTER_COORDINATORS, NATIONAL_COORDINATORS
+from lib.roles import NATIONAL_COORDINATORS
 from members.models import User
-
-PASSWORD = "correct-horse-battery-staple"
+from tests.factories import PASSWORD, make_coordinator, make_staff_mfa, make_user
 
 # The fuzz tests (tests/*/test_*_fuzz.py): a few dozen examples each in the normal run, so the
 # suite stays quick; HYPOTHESIS_PROFILE=thorough for a long hunt. No deadline: the machine is
@@ -112,38 +108,6 @@ def _reference_data(request) -> None:
     if uses_transactions(request.node):
         request.getfixturevalue("transactional_db")
         restore_reference_data()
-
-
-def make_user(email: str, **fields) -> User:
-    user = User.objects.create_user(email=email, password=PASSWORD, **fields)
-    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
-    return user
-
-
-def make_staff_mfa(user: User) -> Authenticator:
-    """Give a staff user a TOTP authenticator: the admin opens only for staff with MFA.
-
-    Tests that create staff users of their own call this before they open /admin/.
-    """
-    return TOTP.activate(user, generate_totp_secret()).instance
-
-
-def edit_version(obj) -> str:
-    """The hidden `edit_version` of an admin change form opened now (lib/edit_conflicts.py)."""
-    from lib.edit_conflicts import version_stamp
-
-    return version_stamp(type(obj).objects.get(pk=obj.pk).version)
-
-
-def make_coordinator(email: str, chapter: Chapter) -> User:
-    user = make_user(email, first_name="Coordinator", last_name=chapter.state_id, is_staff=True)
-    make_staff_mfa(user)
-    user.groups.add(Group.objects.get(name=CHAPTER_COORDINATORS))
-    Officer.objects.create(
-        user=user, chapter=chapter, role=Officer.Role.COORDINATOR, title="State coordinator",
-        term_start=datetime.date(2025, 1, 1),
-    )  # fmt: skip
-    return user
 
 
 @pytest.fixture

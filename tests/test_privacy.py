@@ -7,7 +7,7 @@ from django.core.management import call_command
 from chapters.models import Chapter
 from endorsements.models import Endorsement
 from members.models import Member
-from tests.test_authorization import PAGES
+from tests.pages import PAGES
 
 
 def public_paths() -> list[str]:

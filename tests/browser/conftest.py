@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.factories import totp_now
+
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -62,3 +64,18 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def log_in(page, email: str, password: str) -> None:
+    page.goto("/admin/")
+    page.wait_for_url("**/accounts/login/**")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign In").click()
+
+
+def enter_totp(page, secret: str) -> None:
+    """Staff sign in with a second factor: allauth asks for the authenticator app's code."""
+    page.wait_for_url("**/accounts/2fa/authenticate/**")
+    page.get_by_label("Code").fill(totp_now(secret))
+    page.get_by_role("button", name="Sign In").click()

@@ -8,24 +8,8 @@ from django.contrib.auth.models import Group
 from chapters.models import Chapter
 from lib.roles import NATIONAL_COORDINATORS
 from members.models import User
-from tests.browser.conftest import screenshot
-from tests.conftest import PASSWORD, make_staff_mfa, make_user
-from tests.members.test_accounts_security import totp_now
-
-
-def log_in(page, email: str, password: str) -> None:
-    page.goto("/admin/")
-    page.wait_for_url("**/accounts/login/**")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign In").click()
-
-
-def enter_totp(page, secret: str) -> None:
-    """Staff sign in with a second factor: allauth asks for the authenticator app's code."""
-    page.wait_for_url("**/accounts/2fa/authenticate/**")
-    page.get_by_label("Code").fill(totp_now(secret))
-    page.get_by_role("button", name="Sign In").click()
+from tests.browser.conftest import enter_totp, log_in, screenshot
+from tests.factories import PASSWORD, make_staff_mfa, make_user
 
 
 def test_national_coordinator_onboards_a_state_group(page, browser, live_server, mailoutbox):

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.test import Client
 
 from tests.browser.conftest import screenshot
-from tests.dashboards.test_growth import join
+from tests.factories import join
 
 SIZES = {"phone": {"width": 360, "height": 740}, "desktop": {"width": 1280, "height": 900}}
 

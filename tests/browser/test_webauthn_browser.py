@@ -5,9 +5,8 @@ from allauth.mfa.utils import decrypt
 from django.contrib.auth.models import Group
 
 from lib.roles import NATIONAL_COORDINATORS
-from tests.browser.conftest import screenshot
-from tests.browser.test_onboarding_browser import enter_totp, log_in
-from tests.conftest import PASSWORD, make_staff_mfa, make_user
+from tests.browser.conftest import enter_totp, log_in, screenshot
+from tests.factories import PASSWORD, make_staff_mfa, make_user
 
 
 def add_virtual_authenticator(page) -> dict:

@@ -7,9 +7,7 @@ from django.urls import reverse
 
 from chapters.models import Chapter, Officer
 from members.models import User
-from tests.conftest import edit_version
-
-ROLES = ["national", "coordinator_a", "coordinator_b", "member", "anonymous"]
+from tests.factories import ROLES, chapter_inline_management, edit_version
 
 CHAPTER_AUTOCOMPLETE = "/admin/autocomplete/?app_label=chapters&model_name=socialpage&field_name=chapter"
 COUNTY_AUTOCOMPLETE = "/admin/autocomplete/?app_label=chapters&model_name=chapter&field_name=territory_counties&term=Ri"
@@ -153,7 +151,7 @@ def test_coordinator_cannot_change_territory_state_or_status(client, chapter_row
             "territory_counties": ["56021"],
             "call_timezone": "",
             "edit_version": edit_version(chapter),
-            **inline_management(),
+            **chapter_inline_management(),
         },
     )
     assert response.status_code == 302, response.content.decode()[:3000]
@@ -203,14 +201,6 @@ def test_status_actions_are_for_national_coordinators_only(client, chapter_rows,
     assert chapter_a.status_changes.get().changed_by == national
     history = client.get(reverse("admin:chapters_chapter_history", args=[chapter_a.pk])).content.decode()
     assert "Status changed from Active to Dormant" in history
-
-
-def inline_management() -> dict:
-    data = {}
-    for prefix in ["social_pages", "officers", "status_changes"]:
-        data |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0", f"{prefix}-MIN_NUM_FORMS": "0",
-                 f"{prefix}-MAX_NUM_FORMS": "1000"}  # fmt: skip
-    return data
 
 
 def test_invitation_page_for_every_role_never_shows_another_account(client, request, chapter_rows, coordinator_b):

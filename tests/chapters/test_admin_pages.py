@@ -2,8 +2,7 @@ import pytest
 from django.urls import reverse
 
 from chapters.models import Chapter, County, Officer, SocialPage, State
-from tests.chapters.test_admin_authorization import inline_management
-from tests.conftest import edit_version, make_coordinator
+from tests.factories import chapter_inline_management, edit_version, make_coordinator, make_user
 
 
 @pytest.fixture
@@ -74,7 +73,8 @@ def change_data(chapter: Chapter, **overrides) -> dict:
     data = {
         "name": chapter.name, "slug": chapter.slug, "state": chapter.state_id, "status": chapter.status,
         "description": "", "contact_email": "", "question": "", "territory_mode": chapter.territory_mode,
-        "territory_counties": [], "call_weekday": "", "call_time": "", "call_timezone": "", **inline_management(),
+        "territory_counties": [], "call_weekday": "", "call_time": "", "call_timezone": "",
+        **chapter_inline_management(),
         "edit_version": edit_version(chapter),
     }  # fmt: skip
     return data | overrides
@@ -142,8 +142,6 @@ def test_coordinator_sets_the_weekly_call_and_a_social_page(client, coordinator_
 
 
 def test_change_page_of_a_busy_chapter_is_bounded(client, coordinator_a, national, django_assert_max_num_queries):
-    from tests.conftest import make_user
-
     chapter = Officer.objects.get(user=coordinator_a).chapter
     for n in range(12):
         officer = make_user(f"officer{n}@example.org", first_name=f"Officer{n}")

@@ -2,7 +2,7 @@
 
 from chapters.models import Chapter
 from members.models import Member
-from tests.members.conftest import SC_ZIP, make_member
+from tests.factories import SC_ZIP, make_member
 
 
 def goal_reached(chapter: Chapter) -> tuple[bool, bool]:

@@ -11,7 +11,7 @@ from chapters.models import Chapter, County, Officer
 from chapters.onboarding import make_invitation_token
 from lib.roles import CHAPTER_COORDINATORS
 from members.models import User
-from tests.conftest import make_staff_mfa
+from tests.factories import make_staff_mfa
 
 ONBOARD = "/admin/chapters/chapter/onboard/"
 

@@ -1,9 +1,8 @@
-import datetime
+"""The chapter directory and find-your-chapter (the chapter page itself: tests/public/test_chapter_page.py)."""
 
 import pytest
 
-from chapters.models import Chapter, County, Officer, SocialPage, State, ZipCode
-from tests.conftest import make_user
+from chapters.models import Chapter, County, State, ZipCode
 
 
 @pytest.fixture
@@ -15,26 +14,6 @@ def many_chapters(chapter_a, chapter_b) -> list[Chapter]:
     return chapters
 
 
-@pytest.fixture
-def busy_chapter(chapter_a, coordinator_a) -> Chapter:
-    """Chapter A with several officers, social pages and listed counties, so an N+1 would show."""
-    for n in range(8):
-        user = make_user(f"officer{n}@example.org", first_name=f"Officer{n}", last_name="Smith")
-        Officer.objects.create(user=user, chapter=chapter_a, role=Officer.Role.OFFICER, title=f"Organiser {n}")
-    Officer.objects.create(
-        user=make_user("former@example.org", first_name="Former", last_name="Officer"),
-        chapter=chapter_a, title="Past treasurer", role=Officer.Role.OFFICER,
-        term_start=datetime.date(2020, 1, 1), term_end=datetime.date(2021, 1, 1),
-    )  # fmt: skip
-    for platform in ["facebook", "x", "instagram", "youtube"]:
-        SocialPage.objects.create(chapter=chapter_a, platform=platform, url=f"https://{platform}.example/scc")
-    chapter_a.question = "Would you really mind if California left?"
-    chapter_a.description = "Columbia to the coast."
-    chapter_a.save()
-    chapter_a.set_territory(mode=Chapter.TerritoryMode.EXCEPT, counties=County.objects.filter(state="SC")[:6])
-    return chapter_a
-
-
 def test_directory_lists_every_chapter_with_progress(client, many_chapters, django_assert_max_num_queries):
     with django_assert_max_num_queries(4):
         response = client.get("/chapters/")
@@ -44,26 +23,6 @@ def test_directory_lists_every_chapter_with_progress(client, many_chapters, djan
     assert "Wyoming Consents" in html
     assert "<strong>2</strong> of <strong>20</strong> states" in html
     assert 'href="/chapters/">Chapters</a>' in html  # the nav link
-
-
-def test_chapter_page_shows_officers_by_name_and_title_only(client, busy_chapter, django_assert_max_num_queries):
-    client.get(f"/chapters/{busy_chapter.slug}/")  # warm the cached member count and answers
-    with django_assert_max_num_queries(12):
-        response = client.get("/chapters/south-carolina/")
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert "Officer3 Smith, Organiser 3" in html
-    assert "Coordinator SC, State coordinator" in html
-    assert "Former Officer" not in html
-    assert "@example.org" not in html  # no officer's email, ever
-    assert "Would you really mind if California left?" in html
-    assert "All of South Carolina except" in html
-    assert 'href="https://youtube.example/scc"' in html
-    assert "Active" in html
-
-
-def test_unknown_chapter_page_is_404(client, db):
-    assert client.get("/chapters/atlantis/").status_code == 404
 
 
 def test_zip_in_a_covered_county_redirects_to_its_chapter(client, chapter_a, django_assert_max_num_queries):

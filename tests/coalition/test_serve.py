@@ -18,7 +18,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from tests.devtools.test_embedded_db import postgres_processes_for
+from tests.factories import postgres_processes_for
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).parent / "gunicorn"

@@ -15,8 +15,7 @@ from django.db import connection
 from members.models import Member
 from question.models import Answer
 from question.views import VISITOR_COOKIE
-from tests.conftest import edit_version
-from tests.members.conftest import SC_ZIP, make_member
+from tests.factories import SC_ZIP, edit_version, make_member
 
 spec = importlib.util.spec_from_file_location("soak", settings.BASE_DIR / "scripts" / "soak.py")
 soak = importlib.util.module_from_spec(spec)

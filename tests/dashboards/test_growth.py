@@ -3,35 +3,13 @@
 import datetime
 
 import pytest
-from django.utils import timezone
 
-from chapters.models import County, ZipCode
 from dashboards import growth
-from members.models import Member, MembershipEvent, User
+from members.models import MembershipEvent
 from question.models import Answer
+from tests.factories import at, join, make_member
 
 TODAY = datetime.date(2026, 11, 20)
-
-
-def at(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
-
-
-def join(chapter, day: datetime.date, n: int = 1) -> None:
-    MembershipEvent.objects.bulk_create(
-        MembershipEvent(kind="joined", occurred_at=at(day), to_chapter=chapter, to_state_id=chapter.state_id)
-        for _ in range(n)
-    )
-
-
-def make_member(email: str, zip_code: str, **fields) -> Member:
-    user = User.objects.create_user(email=email, password="x-long-password-1")
-    zipcode = ZipCode.objects.get(code=zip_code)
-    county = County.objects.for_zip(zip_code).first()
-    return Member.objects.create(
-        user=user, zip_code=zipcode, county=county, state_id=county.state_id, chapter=county.chapter,
-        status=Member.Status.ACTIVE, **fields,
-    )  # fmt: skip
 
 
 @pytest.fixture

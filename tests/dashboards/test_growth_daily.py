@@ -4,51 +4,23 @@ import datetime
 import zoneinfo
 
 import pytest
-from django.db.models import Count
-from django.db.models.functions import TruncDate
 
 from chapters.models import Chapter, County, State, ZipCode
 from dashboards import growth
 from members.models import (
-    Member,
     MembershipDaily,
     MembershipEvent,
-    User,
-    activate_member,
     delete_account,
     leave_coalition,
-    sign_up_member,
     update_member,
 )
+from tests.factories import events_in, make_member, per_day_from_events, series_from_events
 
 CHICAGO = zoneinfo.ZoneInfo("America/Chicago")
 TODAY = datetime.date(2026, 11, 20)
 
 
-# The figures as they were computed before the daily sums: straight from the events.
-
-
-def per_day_from_events(queryset) -> dict[datetime.date, int]:
-    rows = queryset.annotate(day=TruncDate("occurred_at")).values("day").annotate(n=Count("id")).order_by()
-    return {row["day"]: row["n"] for row in rows}
-
-
-def events_in(scope: growth.Scope):
-    events = MembershipEvent.objects.all()
-    if scope.national:
-        return events.filter(to_state__isnull=False), events.filter(from_state__isnull=False)
-    return events.filter(to_chapter__in=scope.chapters), events.filter(from_chapter__in=scope.chapters)
-
-
-def series_from_events(scope: growth.Scope) -> list[tuple[datetime.date, int]]:
-    gains, losses = (per_day_from_events(q) for q in events_in(scope))
-    total, series = 0, []
-    for day in sorted(set(gains) | set(losses)):
-        total += gains.get(day, 0) - losses.get(day, 0)
-        series.append((day, total))
-    return series
-
-
+# The weekly figure as it was computed before the daily sums (tests/factories.py has the others).
 def weekly_from_events(scope: growth.Scope, weeks: int, today: datetime.date) -> list[tuple[str, int]]:
     monday = today - datetime.timedelta(days=today.weekday())
     first = monday - datetime.timedelta(weeks=weeks - 1)
@@ -77,17 +49,6 @@ def event(kind: str, when: datetime.datetime, frm: Chapter | State | None = None
         kind=kind, occurred_at=when, from_chapter=from_chapter, from_state_id=from_state,
         to_chapter=to_chapter, to_state_id=to_state,
     )  # fmt: skip
-
-
-def real_member(email: str, zip_code: str) -> Member:
-    """A member through the real signup and verification path."""
-    user = User.objects.create_user(email=email, password="x-long-password-1")
-    county = County.objects.for_zip(zip_code).first()
-    member = sign_up_member(
-        user=user, zip_code=ZipCode.objects.get(code=zip_code), county=county, consents={}, source={}
-    )
-    activate_member(member=member)
-    return Member.objects.get(pk=member.pk)
 
 
 @pytest.fixture
@@ -120,12 +81,12 @@ def varied_history(chapter_a, chapter_b, texas):
             events.append(event("left", local(day, 1), frm=chapter_a))
     MembershipEvent.objects.bulk_create(events)
     # And the real paths: signup and verification, a move by profile edit, leaving, deletion.
-    mover = real_member("mover@example.org", "29401")  # Charleston: chapter A
+    mover = make_member("mover@example.org", "29401")  # Charleston: chapter A
     update_member(member=mover, actor=None, source="profile", zip_code=ZipCode.objects.get(code="82001"),
                   county=County.objects.for_zip("82001").first())  # fmt: skip  # Cheyenne: chapter B
-    leave_coalition(member=real_member("leaver@example.org", "29401"), actor=None, source="profile")
-    delete_account(user=real_member("gone@example.org", "82001").user)
-    real_member("stays@example.org", "73301")  # Austin: Texas
+    leave_coalition(member=make_member("leaver@example.org", "29401"), actor=None, source="profile")
+    delete_account(user=make_member("gone@example.org", "82001").user)
+    make_member("stays@example.org", "73301")  # Austin: Texas
 
 
 def scopes(chapter_a, chapter_b, texas) -> list[growth.Scope]:

@@ -5,7 +5,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from tests.conftest import make_user
+from tests.factories import make_user
 
 RESTORED = "coalition_restore_check"
 USERS_CHECKSUM = "SELECT md5(string_agg(id || ':' || email || ':' || password, ',' ORDER BY id)) FROM members_user"

@@ -5,17 +5,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import psutil
+from tests.factories import postgres_processes_for
 
 BASE_DIR = Path(__file__).resolve().parents[2]
-
-
-def postgres_processes_for(data_dir: Path) -> list[psutil.Process]:
-    found = []
-    for proc in psutil.process_iter(attrs=["name", "cmdline"]):
-        if proc.info["name"] == "postgres" and str(data_dir) in " ".join(proc.info["cmdline"] or []):
-            found.append(proc)
-    return found
 
 
 def test_embedded_server_is_reused_and_leaves_no_orphan(tmp_path):

@@ -14,7 +14,7 @@ from devtools.scale import SEED_PASSWORD, SEED_PREFIX, SEED_REACH_NOTE
 from endorsements.models import Endorsement
 from members.models import ConsentRecord, Member, MemberAccess, MemberExport, MembershipEvent, User
 from question.models import Answer
-from tests.dashboards.test_growth_daily import series_from_events
+from tests.factories import series_from_events
 
 MEMBERS = 2000
 

@@ -6,13 +6,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from endorsements.models import Endorsement
-from tests.endorsements.conftest import make_endorsement
+from tests.factories import ROLES, make_endorsement, png
 
 S = Endorsement.Status
 CHANGELIST = reverse("admin:endorsements_endorsement_changelist")
 ADD = reverse("admin:endorsements_endorsement_add")
 AUTOCOMPLETE = reverse("admin:autocomplete")
-ROLES = ["national", "coordinator_a", "coordinator_b", "member", "anonymous"]
 # Which of the three endorsements (SC, WY, national) each role may reach in the admin.
 REACH = {
     "national": {"sc", "wy", "national"},
@@ -274,8 +273,6 @@ def test_unconfirmed_submissions_stay_out_of_the_admin(as_role, role):
 
 
 def test_admin_upload_is_checked_and_re_encoded_like_the_public_form(as_role):
-    from tests.endorsements.test_submit import png
-
     client = as_role("national")
     data = {"kind": "organisation", "name": "Logo Guild", "statement": "Yes.", "made_on": "2026-05-01", "state": ""}
     fake = SimpleUploadedFile("logo.png", b"<html>not an image</html>", "image/png")

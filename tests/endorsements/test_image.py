@@ -7,8 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from endorsements.models import Endorsement, reencode_image
-from tests.endorsements.conftest import make_endorsement
-from tests.endorsements.test_admin import ROLES
+from tests.factories import ROLES, make_endorsement
 
 
 def with_image(endorsement: Endorsement) -> Endorsement:

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from endorsements.models import Endorsement
-from tests.endorsements.conftest import make_endorsement
+from tests.factories import make_endorsement
 
 S = Endorsement.Status
 

@@ -10,15 +10,10 @@ from django.urls import reverse
 from PIL import Image
 
 from endorsements.models import Endorsement
+from tests.factories import endorsement_form, png
 
 SUBMIT = reverse("endorsements:endorsement-submit")
 SUBMIT_LIMIT = 5  # per address and hour: "submit_endorsement" in settings.ACCOUNT_RATE_LIMITS
-
-
-def png(width: int = 40, height: int = 40, name: str = "logo.png") -> SimpleUploadedFile:
-    out = io.BytesIO()
-    Image.new("RGB", (width, height), "red").save(out, format="PNG")
-    return SimpleUploadedFile(name, out.getvalue(), content_type="image/png")
 
 
 def noise_png(width: int, height: int) -> SimpleUploadedFile:
@@ -28,28 +23,12 @@ def noise_png(width: int, height: int) -> SimpleUploadedFile:
     return SimpleUploadedFile("photo.png", out.getvalue(), content_type="image/png")
 
 
-def form_data(**overrides) -> dict:
-    data = {
-        "kind": "candidate",
-        "name": "Dana Whitfield",
-        "office": "Candidate for US Senate",
-        "party": "Independent",
-        "state": "SC",
-        "statement": "South Carolina should consent.",
-        "source_url": "https://whitfield.example.com/statement",
-        "made_on": "2026-04-02",
-        "contact_email": "dana@whitfield.example.com",
-    }
-    data.update(overrides)
-    return {k: v for k, v in data.items() if v is not None}
-
-
 def confirm_link(message) -> str:
     return re.search(r"https?://testserver(/endorsements/confirm/[^/\s]+/)", message.body).group(1)
 
 
 def test_submission_waits_for_the_mailed_confirmation(client, db, mailoutbox, coordinator_a):
-    response = client.post(SUBMIT, form_data(image=png()))
+    response = client.post(SUBMIT, endorsement_form(image=png()))
     assert response.status_code == 200
     assert "Check your email" in response.content.decode()
     endorsement = Endorsement.objects.get()
@@ -80,7 +59,7 @@ def test_submission_waits_for_the_mailed_confirmation(client, db, mailoutbox, co
 
 
 def test_tampered_confirmation_link_changes_nothing(client, db, mailoutbox):
-    client.post(SUBMIT, form_data())
+    client.post(SUBMIT, endorsement_form())
     link = confirm_link(mailoutbox[0])
     response = client.post(link[:-3] + "xx/")
     assert response.status_code == 400
@@ -89,27 +68,27 @@ def test_tampered_confirmation_link_changes_nothing(client, db, mailoutbox):
 
 
 def test_national_endorsement_has_no_state(client, db):
-    client.post(SUBMIT, form_data(state=""))
+    client.post(SUBMIT, endorsement_form(state=""))
     assert Endorsement.objects.get().state is None
 
 
 def test_rate_limit_per_address(client, db, mailoutbox):
     for i in range(SUBMIT_LIMIT):
-        assert client.post(SUBMIT, form_data(name=f"Person {i}")).status_code == 200
-    response = client.post(SUBMIT, form_data(name="One too many"))
+        assert client.post(SUBMIT, endorsement_form(name=f"Person {i}")).status_code == 200
+    response = client.post(SUBMIT, endorsement_form(name="One too many"))
     assert response.status_code == 429
     assert "Too many submissions" in response.content.decode()
     assert Endorsement.objects.count() == SUBMIT_LIMIT
     assert len(mailoutbox) == SUBMIT_LIMIT
-    other = client.post(SUBMIT, form_data(name="Elsewhere"), REMOTE_ADDR="198.51.100.7")
+    other = client.post(SUBMIT, endorsement_form(name="Elsewhere"), REMOTE_ADDR="198.51.100.7")
     assert other.status_code == 200
     assert Endorsement.objects.filter(name="Elsewhere").exists()
 
 
 def test_invalid_submissions_do_not_count_against_the_limit(client, db):
     for _ in range(SUBMIT_LIMIT + 2):
-        client.post(SUBMIT, form_data(name=""))
-    assert client.post(SUBMIT, form_data()).status_code == 200
+        client.post(SUBMIT, endorsement_form(name=""))
+    assert client.post(SUBMIT, endorsement_form()).status_code == 200
     assert Endorsement.objects.count() == 1
 
 
@@ -131,7 +110,7 @@ def test_invalid_submissions_do_not_count_against_the_limit(client, db):
 )
 def test_bad_input_gets_a_message_next_to_the_field_and_saves_nothing(client, db, mailoutbox, overrides, field,
                                                                      message):  # fmt: skip
-    response = client.post(SUBMIT, form_data(**overrides))
+    response = client.post(SUBMIT, endorsement_form(**overrides))
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert list(errors) == [field]
@@ -154,7 +133,7 @@ def test_bad_input_gets_a_message_next_to_the_field_and_saves_nothing(client, db
 )
 def test_bad_uploads_are_refused(client, db, upload, message):
     upload.seek(0)
-    response = client.post(SUBMIT, form_data(image=upload))
+    response = client.post(SUBMIT, endorsement_form(image=upload))
     errors = response.context["form"].errors
     assert list(errors) == ["image"]
     assert message in " ".join(errors["image"])
@@ -166,7 +145,7 @@ def test_uploaded_image_is_re_encoded(client, db):
     Image.new("RGB", (30, 20), "blue").save(out, format="JPEG")
     # A JPEG with HTML appended after the image data: the re-encoding drops the trailer.
     upload = SimpleUploadedFile("photo.jpg", out.getvalue() + b"<script>alert(1)</script>", "text/html")
-    client.post(SUBMIT, form_data(image=upload))
+    client.post(SUBMIT, endorsement_form(image=upload))
     endorsement = Endorsement.objects.get()
     assert endorsement.image.name.endswith(".jpg")
     with endorsement.image.open("rb") as stored:
@@ -176,7 +155,7 @@ def test_uploaded_image_is_re_encoded(client, db):
 
 
 def test_statement_html_is_escaped_in_the_mail_and_pages(client, db, mailoutbox):
-    client.post(SUBMIT, form_data(name='<img src=x onerror="alert(1)">'))
+    client.post(SUBMIT, endorsement_form(name='<img src=x onerror="alert(1)">'))
     html = mailoutbox[0].alternatives[0][0]
     assert "<img src=x" not in html
     assert "&lt;img" in html
@@ -187,7 +166,7 @@ def test_form_and_confirmation_pages_use_few_queries(client, db, mailoutbox, dja
         assert client.get(SUBMIT).status_code == 200
     # allauth's rate limit counts in the shared cache (the database here) under a lock: 11 of these.
     with django_assert_max_num_queries(18):
-        client.post(SUBMIT, form_data())
+        client.post(SUBMIT, endorsement_form())
     link = confirm_link(mailoutbox[0])
     with django_assert_max_num_queries(2):
         assert client.get(link).status_code == 200

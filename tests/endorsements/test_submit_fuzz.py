@@ -5,15 +5,18 @@ database cache) starts from zero every time: the fuzz reaches the form, not the 
 """
 
 from django.contrib.admin.models import LogEntry
+from django.urls import reverse
 from hypothesis import event, example, given
 from hypothesis import strategies as st
 
 from endorsements.models import Endorsement
 from lib.validators import control_characters
-from tests.endorsements.test_submit import SUBMIT, form_data
+from tests.factories import endorsement_form
 from tests.fuzz import as_received, assert_errors_shown, hostile_text, post_form, rolled_back
 
-VALID = form_data()
+SUBMIT = reverse("endorsements:endorsement-submit")
+
+VALID = endorsement_form()
 
 
 @st.composite

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from endorsements.models import Endorsement
 from endorsements.views import PER_PAGE
-from tests.endorsements.conftest import make_endorsement
+from tests.factories import make_endorsement
 
 S = Endorsement.Status
 WALL = reverse("endorsements:endorsement-list")

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from endorsements.models import WITHDRAW, Endorsement
 from lib.tokens import LIFETIMES, make_token
-from tests.endorsements.conftest import make_endorsement
+from tests.factories import make_endorsement
 
 
 def withdraw_url(endorsement: Endorsement, token: str | None = None) -> str:

@@ -13,8 +13,7 @@ from django.utils import timezone
 from chapters.models import Chapter
 from endorsements.models import Endorsement
 from members.models import Member
-from tests.endorsements.conftest import make_endorsement
-from tests.members.conftest import make_member
+from tests.factories import make_endorsement, make_member
 
 
 def open_form(client, url: str):

@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from members.models import Member, MemberAccess, MemberExport, record_accesses
-from tests.members.conftest import SC_ZIP, WY_ZIP, make_member
+from tests.factories import SC_ZIP, WY_ZIP, make_member
 
 
 def test_viewing_and_exporting_are_logged_and_shown_to_the_member(client, coordinator_a, chapter_a, chapter_b):

@@ -7,7 +7,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from members.models import MemberAccess, MemberExport, record_accesses
-from tests.members.conftest import SC_ZIP, make_member
+from tests.factories import SC_ZIP, make_member
 
 BEFORE = [("members", "0009_member_chapter_newest_index")]
 AFTER = [("members", "0011_export_access_log_moved_to_exports")]

@@ -1,23 +1,16 @@
 """Accounts hardening: rate limits on the shared cache, other sessions end on a password
 change, and staff need a second factor before the admin opens."""
 
-import time
-
 import pytest
 from allauth.account import app_settings as account_settings
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.contrib.auth.models import Group
 from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
 from django.test import Client
 
 from lib.roles import NATIONAL_COORDINATORS
-from tests.conftest import PASSWORD, make_user
-
-
-def totp_now(secret: str) -> str:
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+from tests.factories import PASSWORD, make_user, totp_now
 
 
 def test_rate_limits_are_active_on_a_shared_cache():

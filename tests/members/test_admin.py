@@ -7,10 +7,7 @@ import pytest
 from django.contrib.admin.models import LogEntry
 
 from members.models import Member, MemberExport
-from tests.conftest import edit_version, make_staff_mfa
-from tests.members.conftest import CA_ZIP, SC_ZIP, WY_ZIP, make_member
-
-ROLES = ["national", "coordinator_a", "coordinator_b", "member", "anonymous"]
+from tests.factories import CA_ZIP, ROLES, SC_ZIP, WY_ZIP, edit_version, make_member, make_staff_mfa
 
 
 @pytest.fixture

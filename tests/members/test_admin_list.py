@@ -3,7 +3,7 @@
 import pytest
 from django.template import Context, Template
 
-from tests.members.conftest import CA_ZIP, SC_ZIP, WY_ZIP, make_member
+from tests.factories import CA_ZIP, SC_ZIP, WY_ZIP, make_member
 
 DJANGO = Template("{% load admin_list %}{% result_list cl %}")
 FAST = Template("{% load fast_admin_list %}{% fast_result_list cl %}")

@@ -11,14 +11,7 @@ from django.db import connection
 
 from members.models import Member, MembershipEvent, User
 from members.roster import Mode, import_members, normalise_phone
-from tests.members.conftest import SC_ZIP, WY_ZIP
-
-HEADER = "Email,First Name,Last Name,ZIP Code,Phone\n"
-CLEAN = HEADER + (
-    "Alice.One@Example.net ,Alice,One,29201,803-555-0101\n"
-    "bob.two@example.net,Bob,Two,29401,\n"
-    "carol.three@example.net,Carol,Three,29201-4455,(803) 555-0103\n"
-)
+from tests.factories import ROSTER_BAD, ROSTER_CLEAN, ROSTER_HEADER, SC_ZIP
 
 
 def run(chapter, text: str | bytes, mode=Mode.ALL_OR_NOTHING, actor=None, **kwargs):
@@ -35,7 +28,7 @@ def snapshot() -> list:
 
 
 def test_clean_file_imports_members_without_mail(chapter_a, coordinator_a, mailoutbox):
-    result = run(chapter_a, CLEAN, actor=coordinator_a)
+    result = run(chapter_a, ROSTER_CLEAN, actor=coordinator_a)
     assert result.committed
     assert (result.created, result.updated, result.errors) == (3, 0, [])
     assert result.columns == {"email": "Email", "first_name": "First Name", "last_name": "Last Name",
@@ -53,18 +46,18 @@ def test_clean_file_imports_members_without_mail(chapter_a, coordinator_a, mailo
 
 
 def test_rerunning_the_same_file_changes_nothing(chapter_a):
-    run(chapter_a, CLEAN)
+    run(chapter_a, ROSTER_CLEAN)
     before = snapshot()
     events = MembershipEvent.objects.count()
-    result = run(chapter_a, CLEAN)
+    result = run(chapter_a, ROSTER_CLEAN)
     assert (result.created, result.updated, result.unchanged) == (0, 0, 3)
     assert snapshot() == before
     assert MembershipEvent.objects.count() == events
 
 
 def test_updated_rows_update(chapter_a):
-    run(chapter_a, CLEAN)
-    result = run(chapter_a, HEADER + "alice.one@example.net,Alicia,One,29401,803-555-0199\n")
+    run(chapter_a, ROSTER_CLEAN)
+    result = run(chapter_a, ROSTER_HEADER + "alice.one@example.net,Alicia,One,29401,803-555-0199\n")
     assert (result.created, result.updated) == (0, 1)
     alice = Member.objects.select_related("user", "county").get(user__email="alice.one@example.net")
     assert alice.user.first_name == "Alicia"
@@ -73,16 +66,6 @@ def test_updated_rows_update(chapter_a):
     assert User.objects.filter(email="alice.one@example.net").count() == 1
 
 
-BAD = HEADER + (
-    "good.one@example.net,Good,One,29201,\n"  # line 2
-    "not-an-email,Bad,Email,29201,\n"  # line 3
-    "zip.unknown@example.net,Bad,Zip,00000,\n"  # line 4
-    "good.one@example.net,Dup,Licate,29201,\n"  # line 5
-    f"out.of.territory@example.net,Out,Side,{WY_ZIP},\n"  # line 6
-    "ragged@example.net,Too,Few\n"  # line 7
-    "bad.phone@example.net,Bad,Phone,29201,12\n"  # line 8
-    "good.two@example.net,Good,Two,29401,\n"  # line 9
-)
 EXPECTED_ERRORS = {3: "Not a valid email", 4: "Unknown ZIP", 5: "Same email as line 2", 6: "outside the territory",
                    7: "fields where the header has", 8: "Not a valid phone"}  # fmt: skip
 
@@ -94,7 +77,7 @@ def assert_expected_errors(result) -> None:
 
 
 def test_bad_rows_all_or_nothing_refuses_whole_file(chapter_a, chapter_b):
-    result = run(chapter_a, BAD, mode=Mode.ALL_OR_NOTHING)
+    result = run(chapter_a, ROSTER_BAD, mode=Mode.ALL_OR_NOTHING)
     assert not result.committed
     assert_expected_errors(result)
     assert not Member.objects.exists()
@@ -102,7 +85,7 @@ def test_bad_rows_all_or_nothing_refuses_whole_file(chapter_a, chapter_b):
 
 
 def test_bad_rows_only_good_rows_imports_the_rest(chapter_a, chapter_b):
-    result = run(chapter_a, BAD, mode=Mode.ONLY_GOOD_ROWS)
+    result = run(chapter_a, ROSTER_BAD, mode=Mode.ONLY_GOOD_ROWS)
     assert result.committed
     assert_expected_errors(result)
     assert sorted(Member.objects.values_list("user__email", flat=True)) == [
@@ -111,7 +94,7 @@ def test_bad_rows_only_good_rows_imports_the_rest(chapter_a, chapter_b):
 
 
 def test_preview_writes_nothing(chapter_a):
-    result = run(chapter_a, CLEAN, commit=False)
+    result = run(chapter_a, ROSTER_CLEAN, commit=False)
     assert result.created == 3
     assert len(result.sample) == 3
     assert not Member.objects.exists()
@@ -134,7 +117,7 @@ def test_unreadable_files_are_refused_with_reason(chapter_a, data, reason):
 
 
 def test_self_registered_member_is_not_overwritten(chapter_a, sc_member):
-    result = run(chapter_a, HEADER + "ANN.A@example.net,Someone,Else,29401,\n")
+    result = run(chapter_a, ROSTER_HEADER + "ANN.A@example.net,Someone,Else,29401,\n")
     assert result.skipped[0].line == 2
     sc_member.refresh_from_db()
     assert sc_member.user.first_name == "Ann"
@@ -142,7 +125,7 @@ def test_self_registered_member_is_not_overwritten(chapter_a, sc_member):
 
 
 def test_ten_thousand_rows(chapter_a, django_assert_max_num_queries):
-    lines = [HEADER] + [
+    lines = [ROSTER_HEADER] + [
         f"person{i}@example.net,First{i},Last{i},{SC_ZIP if i % 2 else '29401'},\n" for i in range(10_000)
     ]
     data = "".join(lines)
@@ -159,7 +142,7 @@ def test_ten_thousand_rows(chapter_a, django_assert_max_num_queries):
 
 def test_command_imports_with_progress_and_refuses_bad_file(chapter_a, chapter_b, tmp_path, capsys):
     good = tmp_path / "roster.csv"
-    good.write_text(CLEAN)
+    good.write_text(ROSTER_CLEAN)
     call_command("import_members", str(good), "--chapter", "south-carolina")
     assert Member.objects.count() == 3
     out, err = capsys.readouterr()
@@ -168,7 +151,7 @@ def test_command_imports_with_progress_and_refuses_bad_file(chapter_a, chapter_b
     assert "writing" in err
 
     bad = tmp_path / "bad.csv"
-    bad.write_text(BAD)
+    bad.write_text(ROSTER_BAD)
     with pytest.raises(CommandError, match="Nothing imported"):
         call_command("import_members", str(bad), "--chapter", "south-carolina")
     assert Member.objects.count() == 3
@@ -181,7 +164,7 @@ def test_command_imports_with_progress_and_refuses_bad_file(chapter_a, chapter_b
 
 
 def test_missing_name_and_phone_columns_keep_what_is_stored(chapter_a):
-    run(chapter_a, CLEAN)
+    run(chapter_a, ROSTER_CLEAN)
     assert run(chapter_a, "Email,ZIP\nalice.one@example.net,29201\n").unchanged == 1
     result = run(chapter_a, "Email,ZIP\nALICE.ONE@example.net,29401\n")
     assert (result.created, result.updated, result.unchanged) == (0, 1, 0)
@@ -191,7 +174,7 @@ def test_missing_name_and_phone_columns_keep_what_is_stored(chapter_a):
 
 
 def test_duplicate_points_at_the_first_good_row_and_blank_rows_are_ignored(chapter_a):
-    data = HEADER + (
+    data = ROSTER_HEADER + (
         "dup@example.net,Bad,Zip,00000,\n"  # line 2: its own error, so line 3 is the first good one
         "dup@example.net,Good,One,29201,\n"  # line 3
         ",,,,\n"  # line 4: blank
@@ -226,7 +209,7 @@ PHONES = {
 
 def test_phones_in_common_forms_are_stored_as_e164_and_bad_ones_refused(chapter_a):
     lines = [f"p{i}@example.net,P,{i},29201,{phone}\n" for i, phone in enumerate(PHONES)]
-    result = run(chapter_a, HEADER + "".join(lines), mode=Mode.ONLY_GOOD_ROWS)
+    result = run(chapter_a, ROSTER_HEADER + "".join(lines), mode=Mode.ONLY_GOOD_ROWS)
     stored = dict(Member.objects.values_list("user__email", "phone"))
     for i, (phone, e164) in enumerate(PHONES.items()):
         if e164 is None:
@@ -273,7 +256,7 @@ def test_emails_are_checked_as_the_forms_check_them(chapter_a):
     long_email = "x" * 250 + "@example.net"
     out = io.StringIO()
     csv.writer(out).writerows([email, "E", i, "29201", ""] for i, email in enumerate([*EMAILS, long_email]))
-    result = run(chapter_a, HEADER + out.getvalue(), mode=Mode.ONLY_GOOD_ROWS)
+    result = run(chapter_a, ROSTER_HEADER + out.getvalue(), mode=Mode.ONLY_GOOD_ROWS)
     imported = set(User.objects.values_list("email", flat=True))
     for email, valid in EMAILS.items():
         assert (email.lower() in imported) == valid, email
@@ -283,11 +266,11 @@ def test_emails_are_checked_as_the_forms_check_them(chapter_a):
 
 def test_unreadable_in_the_middle_refuses_whole_file_and_writes_nothing(chapter_a):
     huge = "x" * (csv.field_size_limit() + 1)
-    result = run(chapter_a, CLEAN + f"late@example.net,{huge},L,29201,\n", mode=Mode.ONLY_GOOD_ROWS)
+    result = run(chapter_a, ROSTER_CLEAN + f"late@example.net,{huge},L,29201,\n", mode=Mode.ONLY_GOOD_ROWS)
     assert not result.committed
     assert [e.reason[:26] for e in result.errors] == ["The file is not valid CSV "]
     assert not User.objects.filter(email__endswith="@example.net").exists()
-    result = run(chapter_a, CLEAN + "nul@example.net,N\x00L,L,29201,\n", mode=Mode.ONLY_GOOD_ROWS)
+    result = run(chapter_a, ROSTER_CLEAN + "nul@example.net,N\x00L,L,29201,\n", mode=Mode.ONLY_GOOD_ROWS)
     assert (result.committed, result.errors[0].line) == (False, 5)
     assert "NUL characters" in result.errors[0].reason
     assert not Member.objects.exists()
@@ -295,11 +278,11 @@ def test_unreadable_in_the_middle_refuses_whole_file_and_writes_nothing(chapter_
 
 def test_rows_are_written_in_slices_without_gaps(chapter_a, monkeypatch):
     monkeypatch.setattr("members.roster.WRITE_BATCH", 3)
-    run(chapter_a, CLEAN)
+    run(chapter_a, ROSTER_CLEAN)
     lines = [f"slice{i}@example.net,S,{i},29201,\n" for i in range(8)]
     lines[4] = "slice4@example.net,S,4,00000,\n"  # an error in the middle of a slice
     lines.append("alice.one@example.net,Alicia,One,29201,\n")  # an update in the last slice
-    result = run(chapter_a, HEADER + "".join(lines), mode=Mode.ONLY_GOOD_ROWS)
+    result = run(chapter_a, ROSTER_HEADER + "".join(lines), mode=Mode.ONLY_GOOD_ROWS)
     assert (result.created, result.updated, len(result.errors)) == (7, 1, 1)
     emails = set(User.objects.filter(email__startswith="slice").values_list("email", flat=True))
     assert emails == {f"slice{i}@example.net" for i in range(8) if i != 4}
@@ -316,7 +299,7 @@ def test_an_import_leaves_the_people_search_index_merged(chapter_a, coordinator_
             cursor.execute("SELECT reloptions FROM pg_class WHERE relname = %s", [index])
             assert cursor.fetchone()[0] == ["gin_pending_list_limit=256"]
         rows = "".join(f"person{i}@example.net,Person,Number{i},29201,\n" for i in range(300))
-        assert run(chapter_a, HEADER + rows, actor=coordinator_a).created == 300
+        assert run(chapter_a, ROSTER_HEADER + rows, actor=coordinator_a).created == 300
         for index in SEARCH_INDEXES:
             cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
             assert cursor.fetchone()[0] == 0  # nothing was left to merge

@@ -6,8 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from members.models import Member
-from tests.members.test_admin import ROLES
-from tests.members.test_import import BAD, CLEAN
+from tests.factories import ROLES, ROSTER_BAD, ROSTER_CLEAN
 
 IMPORT_URL = "/admin/members/member/import/"
 
@@ -33,7 +32,7 @@ def test_import_page_by_role(as_role, role, django_assert_max_num_queries):
 
 def test_preview_then_commit(as_role, chapter_a):
     client = as_role("coordinator_a")
-    response = upload(client, chapter_a, CLEAN)
+    response = upload(client, chapter_a, ROSTER_CLEAN)
     html = response.content.decode()
     assert "Preview" in html
     assert "First Name" in html
@@ -47,7 +46,7 @@ def test_preview_then_commit(as_role, chapter_a):
 
 def test_bad_file_all_or_nothing_offers_no_import_and_lists_errors(as_role, chapter_a):
     client = as_role("coordinator_a")
-    response = upload(client, chapter_a, BAD, mode="all")
+    response = upload(client, chapter_a, ROSTER_BAD, mode="all")
     html = response.content.decode()
     assert "Not a valid email" in html
     assert 'name="token"' not in html
@@ -59,19 +58,19 @@ def test_bad_file_all_or_nothing_offers_no_import_and_lists_errors(as_role, chap
 
 def test_bad_file_only_good_rows_imports_good_ones(as_role, chapter_a):
     client = as_role("coordinator_a")
-    response = upload(client, chapter_a, BAD, mode="good")
+    response = upload(client, chapter_a, ROSTER_BAD, mode="good")
     client.post(IMPORT_URL, {"token": response.context["token"]})
     assert Member.objects.count() == 2
 
 
 def test_coordinator_cannot_import_into_other_chapter(as_role, chapter_b):
-    response = upload(as_role("coordinator_a"), chapter_b, CLEAN)
+    response = upload(as_role("coordinator_a"), chapter_b, ROSTER_CLEAN)
     assert "chapter" in response.context["form"].errors
     assert not Member.objects.exists()
 
 
 def test_other_coordinator_cannot_use_an_upload_token(as_role, client, chapter_a, coordinator_b):
-    response = upload(as_role("coordinator_a"), chapter_a, CLEAN)
+    response = upload(as_role("coordinator_a"), chapter_a, ROSTER_CLEAN)
     token = response.context["token"]
     client.force_login(coordinator_b)
     assert client.post(IMPORT_URL, {"token": token}).status_code == 404
@@ -81,7 +80,7 @@ def test_other_coordinator_cannot_use_an_upload_token(as_role, client, chapter_a
 
 def test_invitation_is_sent_only_when_asked_and_link_claims_once(as_role, client, chapter_a, mailoutbox):
     coordinator = as_role("coordinator_a")
-    upload_response = upload(coordinator, chapter_a, CLEAN)
+    upload_response = upload(coordinator, chapter_a, ROSTER_CLEAN)
     coordinator.post(IMPORT_URL, {"token": upload_response.context["token"]})
     assert mailoutbox == []
     alice = Member.objects.get(user__email="alice.one@example.net")

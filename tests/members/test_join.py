@@ -4,20 +4,11 @@ import pytest
 from allauth.account.models import EmailAddress
 
 from members.models import ConsentRecord, Member, MembershipEvent, User
-from tests.members.conftest import CA_ZIP, PASSWORD, SC_ZIP, confirmation_path, make_member
-
-
-def join_data(**overrides) -> dict:
-    data = {
-        "first_name": "Jo", "last_name": "Newcomb", "email": "jo@example.net", "password1": PASSWORD,
-        "zip_code": SC_ZIP, "phone": "", "email_updates": "on",
-    }  # fmt: skip
-    data.update(overrides)
-    return {k: v for k, v in data.items() if v is not None}
+from tests.factories import CA_ZIP, SC_ZIP, confirmation_path, join_form, make_member
 
 
 def test_join_with_covered_zip_puts_member_in_chapter_pending(client, chapter_a, mailoutbox):
-    response = client.post("/join/", join_data(phone="(803) 555-0199"))
+    response = client.post("/join/", join_form(phone="(803) 555-0199"))
     assert response.status_code == 302
     member = Member.objects.select_related("user").get(user__email="jo@example.net")
     assert member.chapter == chapter_a
@@ -39,7 +30,7 @@ def test_join_with_covered_zip_puts_member_in_chapter_pending(client, chapter_a,
 
 
 def test_verifying_email_activates_membership_and_shows_chapter(client, chapter_a, mailoutbox):
-    client.post("/join/", join_data())
+    client.post("/join/", join_form())
     path = confirmation_path(mailoutbox[0].body)
     response = client.post(path)
     assert response.status_code == 302
@@ -56,7 +47,7 @@ def test_verifying_email_activates_membership_and_shows_chapter(client, chapter_
 
 
 def test_multi_county_zip_asks_for_county_next_to_field(client, two_county_zip):
-    response = client.post("/join/", join_data())
+    response = client.post("/join/", join_form())
     assert response.status_code == 200
     form = response.context["form"]
     assert "county" in form.errors
@@ -64,13 +55,13 @@ def test_multi_county_zip_asks_for_county_next_to_field(client, two_county_zip):
     assert not User.objects.filter(email="jo@example.net").exists()
 
     lexington = next(c for c in form.zip_counties if c.name == "Lexington County")
-    response = client.post("/join/", join_data(county=lexington.fips))
+    response = client.post("/join/", join_form(county=lexington.fips))
     assert response.status_code == 302
     assert Member.objects.get(user__email="jo@example.net").county == lexington
 
 
 def test_uncovered_zip_joins_state_without_chapter(client, chapter_a, mailoutbox):
-    response = client.post("/join/", join_data(zip_code=CA_ZIP))
+    response = client.post("/join/", join_form(zip_code=CA_ZIP))
     assert response.status_code == 302
     member = Member.objects.get(user__email="jo@example.net")
     assert member.chapter is None
@@ -95,7 +86,7 @@ def test_uncovered_zip_joins_state_without_chapter(client, chapter_a, mailoutbox
     ],
 )
 def test_bad_input_is_shown_next_to_its_field_and_saves_nothing(client, chapter_a, overrides, field):
-    response = client.post("/join/", join_data(**overrides))
+    response = client.post("/join/", join_form(**overrides))
     assert response.status_code == 200
     assert field in response.context["form"].errors
     assert f'id="id_{field}-errors"' in response.content.decode()
@@ -105,7 +96,7 @@ def test_bad_input_is_shown_next_to_its_field_and_saves_nothing(client, chapter_
 def test_source_attribution_kept_from_first_visit(client, chapter_a):
     client.get("/join/sc/?ref=fb-post-30k&utm_source=facebook&utm_medium=social&utm_campaign=launch")
     client.get("/join/?ref=later-click")  # the first source wins
-    client.post("/join/sc/", join_data())
+    client.post("/join/sc/", join_form())
     member = Member.objects.get(user__email="jo@example.net")
     assert (member.ref, member.utm_source, member.utm_medium, member.utm_campaign) == (
         "fb-post-30k", "facebook", "social", "launch",
@@ -135,7 +126,7 @@ def test_join_page_for_state_without_chapter_and_unknown_state(client, db):
 
 
 def test_existing_email_gets_no_second_account_and_no_hint(client, sc_member, mailoutbox):
-    response = client.post("/join/", join_data(email="ANN.A@example.net"))
+    response = client.post("/join/", join_form(email="ANN.A@example.net"))
     assert response.status_code == 302  # same answer as a new address: no enumeration
     assert User.objects.filter(email__iexact="ann.a@example.net").count() == 1
     assert Member.objects.count() == 1

@@ -13,7 +13,7 @@ from django.db.models.signals import pre_save
 from django.test import Client
 
 from members.models import Member, User
-from tests.members.conftest import PASSWORD, SC_ZIP
+from tests.factories import PASSWORD, SC_ZIP
 
 EMAIL = "double.click@example.net"
 

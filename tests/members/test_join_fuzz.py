@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 from members.forms import SOURCE_FIELDS
 from members.models import ConsentRecord, Member, MembershipEvent, User
+from tests.factories import CA_ZIP, PASSWORD, SC_ZIP
 from tests.fuzz import as_received, assert_errors_shown, get_query, hostile_text, post_form, rolled_back
-from tests.members.conftest import CA_ZIP, PASSWORD, SC_ZIP
 
 VALID = {
     "first_name": "Jo", "last_name": "Newcomb", "email": "jo@example.net", "password1": PASSWORD,

@@ -6,8 +6,7 @@ from django.contrib.admin.models import LogEntry
 
 from chapters.models import County
 from members.models import ConsentRecord, Member, MembershipEvent, User
-from tests.conftest import edit_version
-from tests.members.conftest import PASSWORD, SC_OTHER_ZIP, SC_ZIP, WY_ZIP
+from tests.factories import PASSWORD, SC_OTHER_ZIP, SC_ZIP, WY_ZIP, edit_version
 
 
 def profile_data(member: Member, **overrides) -> dict:

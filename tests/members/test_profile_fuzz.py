@@ -5,9 +5,8 @@ from hypothesis import event, example, given
 from hypothesis import strategies as st
 
 from members.models import ConsentRecord, Member, MembershipEvent
-from tests.conftest import edit_version
+from tests.factories import SC_OTHER_ZIP, SC_ZIP, WY_ZIP, edit_version
 from tests.fuzz import as_received, assert_errors_shown, hostile_text, post_form, rolled_back
-from tests.members.conftest import SC_OTHER_ZIP, SC_ZIP, WY_ZIP
 
 VALID = {
     "first_name": "Ann", "last_name": "Avery", "phone": "+18035550100", "zip_code": SC_ZIP, "county": "",

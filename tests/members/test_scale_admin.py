@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from lib import pagination
 from members.admin import search_members
 from members.models import Member
-from tests.members.conftest import SC_ZIP, WY_ZIP, make_member
+from tests.factories import SC_ZIP, WY_ZIP, make_member
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from django.test import Client
 
 from members.adapter import AccountAdapter
 from members.models import Member, User
-from tests.members.test_join import join_data
+from tests.factories import join_form
 
 
 def sign_up_at_once(emails: list[str], barrier: threading.Barrier) -> list:
@@ -25,7 +25,7 @@ def sign_up_at_once(emails: list[str], barrier: threading.Barrier) -> list:
     def sign_up(index: int, email: str) -> None:
         try:
             barrier.wait(timeout=30)
-            results[index] = Client().post("/join/", join_data(email=email))
+            results[index] = Client().post("/join/", join_form(email=email))
         except Exception as error:  # noqa: BLE001 - reported by the test in the main thread
             results[index] = error
         finally:

@@ -2,11 +2,33 @@
 
 import datetime
 
-from chapters.models import SocialPage
+import pytest
+
+from chapters.models import Chapter, County, Officer, SocialPage
 from dashboards.models import ReachSnapshot
 from endorsements.models import Endorsement
 from question.models import Answer
-from tests.members.conftest import make_member
+from tests.factories import make_member, make_user
+
+
+@pytest.fixture
+def busy_chapter(chapter_a, coordinator_a) -> Chapter:
+    """Chapter A with several officers, social pages and listed counties, so an N+1 would show."""
+    for n in range(8):
+        user = make_user(f"officer{n}@example.org", first_name=f"Officer{n}", last_name="Smith")
+        Officer.objects.create(user=user, chapter=chapter_a, role=Officer.Role.OFFICER, title=f"Organiser {n}")
+    Officer.objects.create(
+        user=make_user("former@example.org", first_name="Former", last_name="Officer"),
+        chapter=chapter_a, title="Past treasurer", role=Officer.Role.OFFICER,
+        term_start=datetime.date(2020, 1, 1), term_end=datetime.date(2021, 1, 1),
+    )  # fmt: skip
+    for platform in ["facebook", "x", "instagram", "youtube"]:
+        SocialPage.objects.create(chapter=chapter_a, platform=platform, url=f"https://{platform}.example/scc")
+    chapter_a.question = "Would you really mind if California left?"
+    chapter_a.description = "Columbia to the coast."
+    chapter_a.save()
+    chapter_a.set_territory(mode=Chapter.TerritoryMode.EXCEPT, counties=County.objects.filter(state="SC")[:6])
+    return chapter_a
 
 
 def test_chapter_page_shows_counts_names_reach_answers_and_endorsements(client, chapter_a, chapter_b):
@@ -60,3 +82,23 @@ def test_chapter_page_names_the_newest_public_members_in_name_order(
     assert names.index("Pat3 B.") < names.index("Pat2 M.") < names.index("Pat4 Z.")
     assert "Adams" not in names
     assert "Pat1 A." not in names
+
+
+def test_chapter_page_shows_officers_by_name_and_title_only(client, busy_chapter, django_assert_max_num_queries):
+    client.get(f"/chapters/{busy_chapter.slug}/")  # warm the cached member count and answers
+    with django_assert_max_num_queries(12):
+        response = client.get("/chapters/south-carolina/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Officer3 Smith, Organiser 3" in html
+    assert "Coordinator SC, State coordinator" in html
+    assert "Former Officer" not in html
+    assert "@example.org" not in html  # no officer's email, ever
+    assert "Would you really mind if California left?" in html
+    assert "All of South Carolina except" in html
+    assert 'href="https://youtube.example/scc"' in html
+    assert "Active" in html
+
+
+def test_unknown_chapter_page_is_404(client, db):
+    assert client.get("/chapters/atlantis/").status_code == 404

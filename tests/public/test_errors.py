@@ -4,8 +4,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from tests.conftest import make_user
-from tests.public.test_health import database_down, unreachable_database  # noqa: F401 (fixture)
+from tests.factories import database_down, make_user
 
 
 def test_missing_page_gets_the_friendly_404(client, db, django_assert_max_num_queries):

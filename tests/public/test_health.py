@@ -1,8 +1,5 @@
 """/health/ answers load balancers: 200 when the database answers, 503 with the reason when not."""
 
-from contextlib import contextmanager
-
-import pytest
 from django.core.cache import cache, caches
 from django.core.cache.backends.db import DatabaseCache
 from django.db import connection
@@ -22,25 +19,6 @@ def test_health_answers_whatever_host_a_load_balancer_sends(client, db):
 
 def test_other_pages_still_refuse_unknown_hosts(client, db):
     assert client.get("/", HTTP_HOST="evil.example.com").status_code == 400
-
-
-@contextmanager
-def database_down():
-    """Point the connection at a port where no PostgreSQL listens, as during a restart."""
-    saved = connection.settings_dict["HOST"], connection.settings_dict["PORT"]
-    connection.close()
-    connection.settings_dict["HOST"], connection.settings_dict["PORT"] = "127.0.0.1", "1"
-    try:
-        yield
-    finally:
-        connection.close()
-        connection.settings_dict["HOST"], connection.settings_dict["PORT"] = saved
-
-
-@pytest.fixture
-def unreachable_database(transactional_db):
-    with database_down():
-        yield
 
 
 def test_health_is_503_with_the_reason_when_the_database_is_down(client, unreachable_database):

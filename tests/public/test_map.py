@@ -3,6 +3,7 @@
 import re
 
 from chapters.models import Chapter, County, State
+from tests.factories import make_member
 
 
 def tile_classes(html: str, code: str) -> str:
@@ -36,8 +37,6 @@ def test_home_queries_are_bounded(client, chapter_a, chapter_b, django_assert_ma
 
 
 def test_state_with_members_but_no_chapter(client, chapter_a):
-    from tests.dashboards.test_growth import make_member
-
     make_member("tx@example.org", "73301")
     html = client.get("/").content.decode()
     assert tile_classes(html, "TX") == "tile tile-members"
