@@ -1,10 +1,6 @@
-"""The chapters admin, scoped: national coordinators see everything, a chapter coordinator only
-the chapters they currently coordinate (`Chapter.objects.visible_to`).
-
-Scope is enforced in get_queryset (which also feeds the change, delete, history and autocomplete
-views), in the object permissions, and in foreign-key choices; a URL for another chapter's object
-answers 404.
-"""
+"""The chapters admin, scoped by `ChapterScopedAdmin` (chapters/scoping.py): national coordinators
+see everything, a chapter coordinator only the chapters they currently coordinate and what
+belongs to them; a URL for another chapter's object answers 404."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -13,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count, Q
 from django.forms import formset_factory
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -21,88 +17,10 @@ from django.utils.html import format_html, format_html_join
 
 from chapters.models import RESERVED_SLUGS, Chapter, CoalitionGoal, County, Officer, SocialPage, State, StatusChange
 from chapters.onboarding import onboard_chapter
+from chapters.scoping import ChapterScopedAdmin, scope_of
 from lib.edit_conflicts import EditConflictAdmin, EditConflictForm
 
 TERRITORY_FIELDS = ("territory_mode", "territory_counties")
-
-
-def is_national(request: HttpRequest) -> bool:
-    # Asked many times per admin page; the answer cannot change within a request.
-    if not hasattr(request, "_is_national"):
-        request._is_national = request.user.is_national_coordinator
-    return request._is_national
-
-
-def visible_chapters(request: HttpRequest):
-    if not hasattr(request, "_visible_chapters"):
-        request._visible_chapters = Chapter.objects.visible_to(request.user)
-    return request._visible_chapters.all()  # a fresh copy: callers filter and evaluate it
-
-
-def manages_any_chapter(request: HttpRequest) -> bool:
-    """National coordinators, and coordinators with a current term; a coordinator whose term ended sees nothing."""
-    if not hasattr(request, "_manages_any_chapter"):
-        request._manages_any_chapter = is_national(request) or visible_chapters(request).exists()
-    return request._manages_any_chapter
-
-
-def visible_states(request: HttpRequest):
-    if is_national(request):
-        return State.objects.all()
-    return State.objects.filter(chapters__in=visible_chapters(request)).distinct()
-
-
-class ScopedAdmin(admin.ModelAdmin):
-    """Objects reached through a chapter: `chapter_lookup` is the path from the model to its chapter."""
-
-    chapter_lookup = "chapter"
-
-    def scope(self, request: HttpRequest, queryset):
-        if is_national(request):
-            return queryset
-        return queryset.filter(**{f"{self.chapter_lookup}__in": visible_chapters(request)})
-
-    def get_queryset(self, request: HttpRequest):
-        return self.scope(request, super().get_queryset(request))
-
-    def in_scope(self, request: HttpRequest, obj) -> bool:
-        if obj is None:
-            return manages_any_chapter(request)
-        if is_national(request):
-            return True
-        # A change page asks about the same object many times; ask the database once.
-        answers = request.__dict__.setdefault("_in_scope", {})
-        key = (self.model._meta.label, obj.pk)
-        if key not in answers:
-            answers[key] = self.scope(request, self.model.objects.filter(pk=obj.pk)).exists()
-        return answers[key]
-
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        return super().has_view_permission(request, obj) and self.in_scope(request, obj)
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return super().has_change_permission(request, obj) and self.in_scope(request, obj)
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return super().has_delete_permission(request, obj) and self.in_scope(request, obj)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return super().has_add_permission(request) and manages_any_chapter(request)
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return super().has_module_permission(request) and manages_any_chapter(request)
-
-    def get_object(self, request: HttpRequest, object_id: str, from_field=None):
-        # Django would redirect to the index; out of scope and missing look the same: 404.
-        obj = super().get_object(request, object_id, from_field)
-        if obj is None:
-            raise Http404("Not found, or not yours to manage.")
-        return obj
-
-    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
-        if db_field.related_model is Chapter:
-            kwargs["queryset"] = visible_chapters(request)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
@@ -166,9 +84,9 @@ class ChapterAdminForm(EditConflictForm):
 
 
 @admin.register(Chapter)
-class ChapterAdmin(EditConflictAdmin, ScopedAdmin):
+class ChapterAdmin(EditConflictAdmin, ChapterScopedAdmin):
     form = ChapterAdminForm
-    chapter_lookup = "pk"
+    chapter_path = "pk"
     list_display = ["name", "state", "status", "onboarding", "founded"]
     list_filter = ["status"]
     search_fields = ["name", "state__name"]
@@ -192,12 +110,12 @@ class ChapterAdmin(EditConflictAdmin, ScopedAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
         shown = ["territory_summary", "onboarding_checklist"]
-        if not is_national(request):
+        if not request.user.is_national_coordinator:
             shown = self.coordinator_readonly + shown
         return shown
 
     def get_prepopulated_fields(self, request: HttpRequest, obj=None) -> dict:
-        return self.prepopulated_fields if is_national(request) else {}
+        return self.prepopulated_fields if request.user.is_national_coordinator else {}
 
     def get_fieldsets(self, request: HttpRequest, obj=None):
         if obj is None:  # the summaries only make sense once the chapter exists
@@ -233,7 +151,7 @@ class ChapterAdmin(EditConflictAdmin, ScopedAdmin):
         )
 
     def has_status_permission(self, request: HttpRequest) -> bool:
-        return is_national(request)
+        return request.user.is_national_coordinator
 
     @admin.action(description="Mark selected chapters active", permissions=["status"])
     def mark_active(self, request: HttpRequest, queryset) -> None:
@@ -276,9 +194,10 @@ class ChapterAdmin(EditConflictAdmin, ScopedAdmin):
 
     def uncovered_view(self, request: HttpRequest, state: str | None = None) -> HttpResponse:
         """Counties no chapter covers, per state: what the next chapters could take on."""
-        if not manages_any_chapter(request):
+        scope = scope_of(request)
+        if not scope.manages_any:
             raise PermissionDenied
-        states = visible_states(request)
+        states = scope.states()
         context = {**self.admin_site.each_context(request), "opts": self.model._meta}
         if state is None:
             context["states"] = states.annotate(
@@ -295,7 +214,7 @@ class ChapterAdmin(EditConflictAdmin, ScopedAdmin):
 
     def onboard_view(self, request: HttpRequest) -> HttpResponse:
         """One page to onboard a state group: chapter, territory, coordinators (national coordinators only)."""
-        if not (is_national(request) and self.has_add_permission(request)):
+        if not (request.user.is_national_coordinator and self.has_add_permission(request)):
             raise PermissionDenied
         form = OnboardChapterForm(request.POST or None, request.FILES or None, admin_site=self.admin_site)
         people = CoordinatorFormSet(request.POST or None, prefix="coordinators")
@@ -411,7 +330,7 @@ CoordinatorFormSet = formset_factory(
 
 
 @admin.register(Officer)
-class OfficerAdmin(ScopedAdmin):
+class OfficerAdmin(ChapterScopedAdmin):
     list_display = ["user", "chapter", "role", "title", "term_start", "term_end"]
     list_filter = ["role"]
     list_select_related = ["user", "chapter"]
@@ -420,7 +339,7 @@ class OfficerAdmin(ScopedAdmin):
 
 
 @admin.register(SocialPage)
-class SocialPageAdmin(ScopedAdmin):
+class SocialPageAdmin(ChapterScopedAdmin):
     list_display = ["chapter", "platform", "url"]
     list_filter = ["platform"]
     list_select_related = ["chapter"]
@@ -429,8 +348,9 @@ class SocialPageAdmin(ScopedAdmin):
     formfield_overrides = URL_FIELDS
 
 
-class ReadOnlyGeographyAdmin(admin.ModelAdmin):
-    """Geography is loaded from packages; territories change it through the chapter, never here."""
+class ReadOnlyGeographyAdmin(ChapterScopedAdmin):
+    """Geography is loaded from packages; territories change it through the chapter, never here.
+    A coordinator sees the states of their chapters and those states' counties."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -441,27 +361,16 @@ class ReadOnlyGeographyAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return super().has_module_permission(request) and manages_any_chapter(request)
-
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        return super().has_view_permission(request, obj) and manages_any_chapter(request)
-
-    def get_object(self, request: HttpRequest, object_id: str, from_field=None):
-        obj = super().get_object(request, object_id, from_field)
-        if obj is None:
-            raise Http404("Not found, or not yours to see.")
-        return obj
-
 
 @admin.register(State)
 class StateAdmin(ReadOnlyGeographyAdmin):
+    chapter_path, state_path = None, "pk"
     list_display = ["name", "code", "fips", "uncovered_counties"]
     search_fields = ["name", "code"]
 
     def get_queryset(self, request: HttpRequest):
-        states = visible_states(request)
-        return states.annotate(uncovered=Count("counties", filter=Q(counties__chapter__isnull=True)))
+        uncovered = Count("counties", filter=Q(counties__chapter__isnull=True))
+        return super().get_queryset(request).annotate(uncovered=uncovered)
 
     @admin.display(description="Counties no chapter covers")
     def uncovered_counties(self, state: State) -> str:
@@ -476,15 +385,10 @@ class CountyAdmin(ReadOnlyGeographyAdmin):
     list_filter = ["state"]
     search_fields = ["name", "fips"]
     fields = ["fips", "name", "state", "chapter"]
-
-    def get_queryset(self, request: HttpRequest):
-        counties = super().get_queryset(request)
-        if is_national(request):
-            return counties
-        return counties.filter(state__in=visible_states(request))
+    chapter_path, state_path = None, "state"
 
     def get_list_filter(self, request: HttpRequest):
-        return self.list_filter if is_national(request) else []
+        return self.list_filter if request.user.is_national_coordinator else []
 
     def lookup_allowed(self, lookup: str, value: str, request: HttpRequest) -> bool:
         # The chapter page links to its counties; the queryset is scoped either way.

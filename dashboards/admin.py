@@ -1,13 +1,14 @@
 from django.contrib import admin
 
-from chapters.models import Chapter, SocialPage
+from chapters.scoping import ChapterScopedAdmin
 from dashboards.models import ReachSnapshot
 
 
 @admin.register(ReachSnapshot)
-class ReachSnapshotAdmin(admin.ModelAdmin):
+class ReachSnapshotAdmin(ChapterScopedAdmin):
     """The social reach ledger: coordinators record figures for their own chapters' pages."""
 
+    chapter_path = "social_page__chapter"
     list_display = ["social_page", "date", "followers", "post_reach", "note", "recorded_by"]
     list_filter = ["date", "social_page__platform"]
     list_select_related = ["social_page__chapter", "recorded_by"]
@@ -15,15 +16,11 @@ class ReachSnapshotAdmin(admin.ModelAdmin):
     search_fields = ["note", "social_page__chapter__name"]
     ordering = ["-date"]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
-
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if db_field.name == "social_page":
-            kwargs["queryset"] = SocialPage.objects.filter(
-                chapter__in=Chapter.objects.visible_to(request.user)
-            ).select_related("chapter")
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+            field.queryset = field.queryset.select_related("chapter")  # each choice is labelled with its chapter
+        return field
 
     def save_model(self, request, obj, form, change):
         if not change:

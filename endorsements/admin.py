@@ -7,8 +7,9 @@ from django.db import models
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 
+from chapters.scoping import ChapterScopedAdmin, scope_of
 from endorsements.forms import ImageReencodingMixin, RejectForm, TextChecksMixin, VerifyForm, https_urls
-from endorsements.models import Endorsement, states_managed_by
+from endorsements.models import Endorsement
 from lib.edit_conflicts import EditConflictAdmin, EditConflictForm
 
 
@@ -21,7 +22,9 @@ class EndorsementAdminForm(TextChecksMixin, ImageReencodingMixin, EditConflictFo
 
 
 @admin.register(Endorsement)
-class EndorsementAdmin(EditConflictAdmin, admin.ModelAdmin):
+class EndorsementAdmin(EditConflictAdmin, ChapterScopedAdmin):
+    # A chapter coordinator sees and acts on the endorsements of their chapters' states (never national ones).
+    chapter_path, state_path = None, "state"
     form = EndorsementAdminForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "kind", "office", "state", "status", "featured", "created_at"]
@@ -61,38 +64,23 @@ class EndorsementAdmin(EditConflictAdmin, admin.ModelAdmin):
         ),  # fmt: skip
     ]
 
-    # Scope: a chapter coordinator sees and acts on their states' endorsements only.
-
     def get_queryset(self, request: HttpRequest):
         # Until the endorser confirms the contact address, a submission may be spam: nobody reviews it.
-        return super().get_queryset(request).visible_to(request.user).exclude(status=Endorsement.Status.UNCONFIRMED)
-
-    def _in_scope(self, request: HttpRequest, obj) -> bool:
-        return obj is None or self.get_queryset(request).filter(pk=obj.pk).exists()
-
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        return super().has_view_permission(request, obj) and self._in_scope(request, obj)
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return super().has_change_permission(request, obj) and self._in_scope(request, obj)
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return super().has_delete_permission(request, obj) and self._in_scope(request, obj)
+        return super().get_queryset(request).exclude(status=Endorsement.Status.UNCONFIRMED)
 
     def get_fieldsets(self, request: HttpRequest, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        if request.user.is_national_coordinator:
+        if scope_of(request).national:
             return fieldsets
         # Linking member accounts would expose members' emails to coordinators of other chapters.
         first = {**fieldsets[0][1], "fields": [f for f in fieldsets[0][1]["fields"] if f != "user"]}
         return [(None, first), *fieldsets[1:]]
 
     def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
-        if db_field.name == "state":
-            kwargs["queryset"] = states_managed_by(request.user)
-            if not request.user.is_national_coordinator:
-                kwargs["required"] = True
-                kwargs["empty_label"] = None
+        if db_field.name == "state" and not scope_of(request).national:
+            # National endorsements (no state) are for national coordinators to enter.
+            kwargs["required"] = True
+            kwargs["empty_label"] = None
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: Endorsement, form, change: bool) -> None:

@@ -6,11 +6,9 @@ import phonenumbers
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import InvalidPage
 from django.db import connection, connections, transaction
 from django.db.models import Func, Q, TextField
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
@@ -21,6 +19,7 @@ from django.utils import timezone
 from django.utils.text import smart_split, unescape_string_literal
 
 from chapters.models import Chapter, ZipCode
+from chapters.scoping import ChapterScopedAdmin, scope_of
 from lib import audit, pagination
 from lib.edit_conflicts import EditConflictAdmin, EditConflictForm
 from lib.pagination import EstimatedCountPaginator
@@ -63,15 +62,6 @@ class UserAdmin(BaseUserAdmin):
             delete_account(user=user)
 
 
-def managed_chapters(request: HttpRequest) -> dict[int, str]:
-    """{pk: name} of the chapters the viewer may manage, by name: looked up once per request
-    (the chapter filter, the import link and the scope checks of a changelist all ask)."""
-    if not hasattr(request, "_managed_chapters"):
-        chapters = Chapter.objects.visible_to(request.user).order_by("name").values_list("pk", "name")
-        request._managed_chapters = dict(chapters)
-    return request._managed_chapters
-
-
 class ChapterFilter(admin.SimpleListFilter):
     """Only the chapters the viewer may manage are offered."""
 
@@ -79,7 +69,7 @@ class ChapterFilter(admin.SimpleListFilter):
     parameter_name = "chapter"
 
     def lookups(self, request, model_admin):
-        choices = [(str(pk), name) for pk, name in managed_chapters(request).items()]
+        choices = [(str(pk), name) for pk, name in scope_of(request).chapter_names.items()]
         if request.user.is_national_coordinator:
             choices.append(("none", "No chapter (uncovered county)"))
         return choices
@@ -304,7 +294,7 @@ class RosterImportMixin:
     """Upload → preview (matched headers, sample, errors) → commit, on top of `import_members`."""
 
     def has_import_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("members.add_member") and bool(managed_chapters(request))
+        return request.user.has_perm("members.add_member") and bool(scope_of(request).chapter_names)
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "can_import": self.has_import_permission(request)}
@@ -401,9 +391,8 @@ def search_members(queryset, search_term: str):
 
 
 class MemberChangeList(ChangeList):
-    """The changelist's page of members loads only what its columns show, and a search that
-    matches no more members than are counted exactly (pagination.COUNT_UP_TO) is counted and
-    paged by their ids."""
+    """The page's rows load only the columns the list shows (actions still get full rows), and
+    a broad search's page is read by its ids."""
 
     ROW_FIELDS = [
         "user__first_name", "user__last_name", "user__email", "chapter__name", "state__name",
@@ -411,70 +400,19 @@ class MemberChangeList(ChangeList):
     ]  # fmt: skip
 
     def get_results(self, request) -> None:
-        queryset = self.queryset
-        # Only the page's rows: the count ignores the columns, and actions get the full rows.
-        self.queryset = queryset.only(*self.ROW_FIELDS)
-        try:
-            if not self._get_searched_results(request):
-                super().get_results(request)
-                if self.query and self.result_list.query.is_sliced:
-                    # A broad search: the page's ids first, so that only its rows are joined to
-                    # their people, chapters and states (not every match before the sort).
-                    self.result_list = self._rows(list(self.result_list.values_list("pk", flat=True)))
-        finally:
-            self.queryset = queryset
-
-    def _rows(self, ids: list):
-        """The members with these ids, in the list's order, with only the columns shown."""
-        return self.root_queryset.filter(pk__in=ids).order_by(*self.queryset.query.order_by).only(*self.ROW_FIELDS)
-
-    def _get_searched_results(self, request) -> bool:
-        """ChangeList.get_results for a search, from one query for the matching ids.
-
-        Django counts the matches, then searches again for the page, and the planner cannot
-        estimate a fragment's matches: it takes the trigrams as independent and expects about
-        one person for any word, so both queries join every match before choosing the page.
-        Here the ids of up to COUNT_UP_TO matching members (a query that stops there, so a
-        broad word costs little) give the exact count and, in the list's order, the page's
-        ids; the page's rows are read by primary key. More matches: False, and the search is
-        counted (up to COUNT_UP_TO, then estimated) and paged as any other list.
-        """
-        if not self.query or self.model_admin.show_full_result_count:
-            return False
-        up_to = pagination.COUNT_UP_TO
-        ids = list(self.queryset.order_by().values_list("pk", flat=True)[: up_to + 1])
-        if len(ids) > up_to:
-            return False
-        ordering = self.queryset.query.order_by
-        if set(ordering) in ({"-pk"}, {"pk"}):  # the default, newest first
-            ids.sort(reverse=ordering[0] == "-pk")
-        elif ids:
-            ids = list(self.root_queryset.filter(pk__in=ids).order_by(*ordering).values_list("pk", flat=True))
-        paginator = self.model_admin.get_paginator(request, ids, self.list_per_page)
-        result_count = paginator.count
-        can_show_all = result_count <= self.list_max_show_all
-        multi_page = result_count > self.list_per_page
-        if (self.show_all and can_show_all) or not multi_page:
-            page_ids = ids
-        else:
-            try:
-                page_ids = paginator.page(self.page_num).object_list
-            except InvalidPage as e:
-                raise IncorrectLookupParameters from e
-        rows = self._rows(page_ids)
-        self.result_count = result_count
-        self.show_full_result_count = False
-        self.show_admin_actions = True
-        self.full_result_count = None
-        self.result_list = rows
-        self.can_show_all = can_show_all
-        self.multi_page = multi_page
-        self.paginator = paginator
-        return True
+        super().get_results(request)
+        rows = self.result_list
+        if self.query and self.paginator.estimated:
+            # More matches than are counted exactly (see MemberAdmin.get_search_results): the
+            # page's ids first, so that only its rows are joined to their people, chapters and
+            # states, not every match before the sort.
+            ids = list(rows.values_list("pk", flat=True))
+            rows = self.root_queryset.filter(pk__in=ids).order_by(*self.get_ordering(request, self.queryset))
+        self.result_list = rows.only(*self.ROW_FIELDS)
 
 
 @admin.register(Member)
-class MemberAdmin(EditConflictAdmin, RosterImportMixin, admin.ModelAdmin):
+class MemberAdmin(EditConflictAdmin, RosterImportMixin, ChapterScopedAdmin):
     form = MemberAdminForm
     list_display = ["__str__", "email", "chapter", "state", "status", "joined_at", "utm_source"]
     list_select_related = ["user", "chapter", "state"]
@@ -511,9 +449,9 @@ class MemberAdmin(EditConflictAdmin, RosterImportMixin, admin.ModelAdmin):
     def email(self, obj: Member) -> str:
         return obj.user.email
 
-    # Scope: a coordinator sees only members of the chapters they coordinate now.
+    # Scope (ChapterScopedAdmin): a coordinator sees only members of the chapters they coordinate now.
     def get_queryset(self, request: HttpRequest):
-        return super().get_queryset(request).visible_to(request.user).select_related("user", "chapter", "state")
+        return super().get_queryset(request).select_related("user", "chapter", "state")
 
     def get_object(self, request, object_id, from_field=None):
         """ModelAdmin.get_object, with the county the change page shows read in the same query."""
@@ -521,22 +459,8 @@ class MemberAdmin(EditConflictAdmin, RosterImportMixin, admin.ModelAdmin):
         field = Member._meta.pk if from_field is None else Member._meta.get_field(from_field)
         try:
             return queryset.get(**{field.name: field.to_python(object_id)})
-        except (Member.DoesNotExist, ValidationError, ValueError):
-            return None
-
-    def _in_scope(self, request: HttpRequest, obj: Member | None) -> bool:
-        if obj is None or request.user.is_national_coordinator:
-            return True
-        return obj.chapter_id in managed_chapters(request)  # asked many times per page, looked up once
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return super().has_view_permission(request, obj) and self._in_scope(request, obj)
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return super().has_change_permission(request, obj) and self._in_scope(request, obj)
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return super().has_delete_permission(request, obj) and self._in_scope(request, obj)
+        except (Member.DoesNotExist, ValidationError, ValueError) as error:
+            raise Http404("Not found, or not yours to manage.") from error
 
     def has_add_permission(self, request) -> bool:
         # People join through the join page or a roster import, never through a blank admin form.
@@ -546,15 +470,29 @@ class MemberAdmin(EditConflictAdmin, RosterImportMixin, admin.ModelAdmin):
         return MemberChangeList
 
     def get_search_results(self, request, queryset, search_term):
-        results, may_have_duplicates = search_members(queryset, search_term), False
+        """Words match names, emails and ZIP codes (search_members); a phone number, the phone.
+
+        A search that matches no more than pagination.COUNT_UP_TO members becomes the list of
+        their ids, read in one query that stops there: the planner cannot estimate a fragment's
+        matches (it expects about one person for any word), so counting and paging the search
+        itself would join every match before choosing the page. By ids, the count and the page
+        are read by primary key. More matches: the search is counted up to COUNT_UP_TO, then
+        estimated, and its page read by ids (MemberChangeList).
+        """
+        if not search_term.strip():
+            return queryset, False
+        results = search_members(queryset, search_term)
         try:
             number = phonenumbers.parse(search_term, "US")
         except phonenumbers.NumberParseException:
-            return results, may_have_duplicates
-        if phonenumbers.is_possible_number(number):
+            number = None
+        if number is not None and phonenumbers.is_possible_number(number):
             e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
             results = results | queryset.filter(phone=e164)
-        return results, may_have_duplicates
+        ids = list(results.order_by().values_list("pk", flat=True)[: pagination.COUNT_UP_TO + 1])
+        if len(ids) <= pagination.COUNT_UP_TO:
+            results = queryset.filter(pk__in=ids)
+        return results, False
 
     def save_model(self, request, obj: Member, form, change: bool) -> None:
         data = form.cleaned_data

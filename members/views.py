@@ -16,7 +16,6 @@ from django.views.decorators.http import require_POST
 
 from chapters.models import Chapter, State
 from lib.validators import without_control_characters
-from lib.visitor_cache import visitor_cache
 from members.forms import SOURCE_FIELDS, SOURCE_SESSION_KEY, DeleteAccountForm, ProfileForm
 from members.models import (
     ConsentRecord,
@@ -39,7 +38,7 @@ def remember_source(request: HttpRequest) -> None:
         request.session[SOURCE_SESSION_KEY] = found
 
 
-@visitor_cache(seconds=30, csrf=True)
+# Rendered for each visitor, never from a shared copy: its form's CSRF token is theirs alone.
 def join(request: HttpRequest, state_code: str | None = None) -> HttpResponse:
     context = {}
     if state_code is not None:

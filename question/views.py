@@ -8,7 +8,6 @@ from django.utils.crypto import get_random_string
 from django.views.decorators.http import require_POST
 
 from chapters.models import Chapter, State
-from lib.visitor_cache import visitor_cache
 from question.forms import AnswerForm
 from question.models import Answer, answer_bars
 
@@ -33,7 +32,7 @@ def existing_answer(request: HttpRequest) -> Answer | None:
     return Answer.objects.filter(visitor=token).first() if token else None
 
 
-@visitor_cache(seconds=30, csrf=True)
+# Rendered for each visitor, never from a shared copy: its form's CSRF token is theirs alone.
 def question(request: HttpRequest) -> HttpResponse:
     answer = existing_answer(request)
     form = AnswerForm(

@@ -1,4 +1,6 @@
+import functools
 from collections.abc import Callable
+from types import SimpleNamespace
 
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
@@ -25,10 +27,13 @@ class Command(BaseCommand):
             raise CommandError("--members must be at least 1.")
         bars: list[tqdm] = []
 
+        # tqdm redraws its line with \r: the command's stderr without OutputWrapper's newline after each write.
+        bar_output = SimpleNamespace(write=functools.partial(self.stderr.write, ending=""), flush=self.stderr.flush)
+
         def progress(stage: str, total: int) -> Callable[[int], None]:
             if options["no_progress"]:
                 return lambda n: None
-            bar = tqdm(total=total, desc=f"{stage:<16}", unit="row", unit_scale=True, file=self.stderr._out)
+            bar = tqdm(total=total, desc=f"{stage:<16}", unit="row", unit_scale=True, file=bar_output)
             bars.append(bar)
 
             def step(n: int) -> None:

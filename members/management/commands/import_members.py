@@ -1,6 +1,8 @@
+import functools
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
@@ -29,11 +31,14 @@ class Command(BaseCommand):
             raise CommandError(f"No such file: {file}")
         bars: list[tqdm] = []
 
+        # tqdm redraws its line with \r: the command's stderr without OutputWrapper's newline after each write.
+        bar_output = SimpleNamespace(write=functools.partial(self.stderr.write, ending=""), flush=self.stderr.flush)
+
         # One bar per stage: checking the rows (read, validated, staged), then writing them.
         def progress(stage: str, total: int) -> Callable[[int], None]:
             if options["verbosity"] == 0:
                 return lambda n: None
-            bar = tqdm(total=total, desc=f"{stage:<9}", unit="line", unit_scale=True, file=self.stderr._out)
+            bar = tqdm(total=total, desc=f"{stage:<9}", unit="line", unit_scale=True, file=bar_output)
             bars.append(bar)
             return bar.update
 
