@@ -7,6 +7,8 @@ authorization test's `world`. tests/test_privacy.py crawls the pages anonymous v
 
 from dataclasses import dataclass
 
+from django.contrib.sites.models import Site
+
 ROLES = ("anonymous", "member", "coordinator_a", "coordinator_b", "national")
 OK, REDIRECT, FORBIDDEN, NOT_FOUND, NOT_ALLOWED = 200, 302, 403, 404, 405
 
@@ -167,6 +169,7 @@ ADMIN_POLICIES: dict[str, AdminPolicy] = {
     "auth.group": AdminPolicy("superuser_only", lambda w: w.groups[0]),
     "account.emailaddress": AdminPolicy("superuser_only", lambda w: w.member_a.user.emailaddress_set.first()),
     "mfa.authenticator": AdminPolicy("superuser_only", lambda w: w.coordinator_a.authenticator_set.first()),
+    "sites.site": AdminPolicy("superuser_only", lambda w: Site.objects.get_current()),
     "members.user": AdminPolicy("national_only", lambda w: w.member_a.user),
     "members.memberexport": AdminPolicy("national_only", lambda w: w.export_a),
     "chapters.coalitiongoal": AdminPolicy("national_only", lambda w: w.goal),
