@@ -198,3 +198,19 @@ def test_autocomplete_never_leaks_another_chapter(client, world, model, field):
     assert response.status_code in (OK, FORBIDDEN, NOT_FOUND)
     assert "Wyoming" not in response.content.decode()
     assert "private-b" not in response.content.decode()
+
+
+def test_treasurer_of_b_sees_chapter_as_members_endorsements_and_export_and_nothing_of_bs(client, world):
+    log_in(client, world, "treasurer_b")
+    members = body_of(client.get("/admin/members/member/"))
+    assert "private-a@example.org" in members
+    assert "private-b@example.org" not in members
+    endorsements = body_of(client.get("/admin/endorsements/endorsement/"))
+    assert "Endorser private-a" in endorsements
+    assert "Endorser private-b" not in endorsements
+    export = client.get("/admin/members/member/export/")
+    assert export.status_code == OK
+    csv_text = body_of(export)
+    assert "private-a@example.org" in csv_text
+    assert "private-b@example.org" not in csv_text
+    assert client.get(f"/admin/members/member/{world.member_b.pk}/change/").status_code in DENIED
