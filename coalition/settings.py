@@ -104,6 +104,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "coalition.middleware.PersonalPagesNotStoredMiddleware",
     "coalition.middleware.StaffMFARequiredMiddleware",
     "coalition.middleware.DatabaseUnavailableMiddleware",
 ]
