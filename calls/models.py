@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from lib.validators import without_control_characters
+from lib.validators import as_one_line
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 ICAL_DAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
@@ -37,7 +37,7 @@ def ical_text(value: str) -> icalendar.vText:
     to it, so it is passed through and the feed fails). RFC 5545 allows no other control
     character: a title that predates the validators loses them rather than break the feed.
     """
-    return icalendar.vText(without_control_characters(" ".join(value.split())))
+    return icalendar.vText(as_one_line(value))
 
 
 @dataclass(frozen=True)
