@@ -11,6 +11,7 @@ from chapters.models import Chapter
 from dashboards import growth
 from dashboards.models import ReachSnapshot
 from lib import charts
+from lib.spreadsheets import spreadsheet_safe_row
 
 
 def coordinator_required(view):
@@ -27,22 +28,13 @@ def coordinator_required(view):
     return wrapped
 
 
-# What spreadsheets run as a formula when a cell starts with it (as the members export, members/admin.py).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value):
-    """Text cells come from what people typed (chapter names, ?ref= tags): one that would start a
-    formula gets a leading ', as spreadsheets expect. The csv module quotes line breaks itself."""
-    return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
-
-
 def csv_response(name: str, header: list[str], rows: list[list]) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     writer = csv.writer(response)
-    writer.writerow([spreadsheet_safe(cell) for cell in header])
-    writer.writerows([spreadsheet_safe(cell) for cell in row] for row in rows)
+    # Chapter names and ?ref= tags are typed by people: none may start a formula.
+    writer.writerow(spreadsheet_safe_row(header))
+    writer.writerows(spreadsheet_safe_row(row) for row in rows)
     return response
 
 
