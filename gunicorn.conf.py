@@ -25,6 +25,10 @@ errorlog = "-"
 # The control socket's default path is per user, not per checkout; two servers would fight over it.
 control_socket_disable = True
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Every answer carries "Server: gunicorn": gunicorn 27 writes it itself (http/wsgi.py, Response.default_headers)
+# and has no setting to drop or change it, and nothing the app does can remove it. It names no
+# version. Where it matters, the proxy in front replaces or hides it (nginx sends its own Server
+# header; `server_tokens off` drops nginx's version); tests/coalition/test_serve.py pins it.
 
 
 def on_starting(server) -> None:

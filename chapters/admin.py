@@ -18,6 +18,7 @@ from django.utils.html import format_html, format_html_join
 from chapters.models import RESERVED_SLUGS, Chapter, CoalitionGoal, County, Officer, SocialPage, State, StatusChange
 from chapters.onboarding import onboard_chapter
 from chapters.scoping import ChapterScopedAdmin, scope_of
+from lib.admin import HistoryInline
 from lib.edit_conflicts import EditConflictAdmin, EditConflictForm
 from lib.validators import no_control_characters
 
@@ -43,21 +44,10 @@ class OfficerInline(admin.TabularInline):
         return super().get_queryset(request).select_related("user", "chapter")
 
 
-class StatusChangeInline(admin.TabularInline):
+class StatusChangeInline(HistoryInline):
     model = StatusChange
-    extra = 0
     fields = ["changed_at", "from_status", "to_status", "changed_by", "note"]
-    readonly_fields = fields
     verbose_name_plural = "Status history"
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).select_related("changed_by", "chapter")

@@ -1,15 +1,17 @@
-"""Project-wide middleware: health checks, outages, security headers, staff MFA, NUL in query strings."""
+"""Project-wide middleware: health checks, outages, security headers, staff MFA, personal pages, NUL in URLs."""
 
 from collections.abc import Callable
 
-from allauth.mfa.models import Authenticator
-from allauth.mfa.utils import is_mfa_enabled
+from csp.middleware import CSPMiddleware
 from django.conf import settings
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.middleware.clickjacking import XFrameOptionsMiddleware
+from django.middleware.security import SecurityMiddleware
+from django.shortcuts import render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 
+from lib.second_factor import ask_for_second_factor, has_second_factor
 from public import views
 
 Handler = Callable[[HttpRequest], HttpResponse]
@@ -20,14 +22,26 @@ class HealthCheckMiddleware:
 
     Load balancers probe with the machine's IP as Host and over plain http; neither
     ALLOWED_HOSTS nor the HTTPS redirect should turn a healthy server into a failing check.
+    The answer still carries the security headers every other page does, added by the same
+    middleware; only their response half runs, as it looks at neither the Host nor the scheme
+    (HSTS is sent when the request came over https, as elsewhere).
     """
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
+        self.header_middleware = [
+            middleware(get_response)
+            for middleware in (SecurityMiddleware, PermissionsPolicyMiddleware, CSPMiddleware, XFrameOptionsMiddleware)
+        ]
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.path_info == "/health/":
-            return views.health(request)
+            response = views.health(request)
+            for middleware in self.header_middleware:
+                response = middleware.process_response(request, response)
+            # A copy kept on the way would answer "ok" for a server that is down.
+            patch_cache_control(response, no_store=True)
+            return response
         return self.get_response(request)
 
 
@@ -57,7 +71,9 @@ class PermissionsPolicyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
+        return self.process_response(request, self.get_response(request))
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
 
@@ -66,7 +82,8 @@ class StaffMFARequiredMiddleware:
     """Staff open the admin only once they have a second factor.
 
     A coordinator's password alone must not unlock a membership list; until they set up
-    an authenticator app, /admin/ sends them to the MFA page with an explanation.
+    an authenticator app, /admin/ sends them to the MFA page with an explanation. Staff-only
+    pages outside the admin use lib.second_factor.second_factor_required.
     """
 
     def __init__(self, get_response: Handler) -> None:
@@ -79,15 +96,37 @@ class StaffMFARequiredMiddleware:
             and user.is_authenticated
             and user.is_staff
             and request.path_info != reverse("admin:logout")
-            and not is_mfa_enabled(user, types=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN])
+            and not has_second_factor(user)
         ):
-            messages.warning(
-                request,
-                "Set up two-factor authentication before you open the admin: "
-                "activate an authenticator app or add a security key below, then come back.",
-            )
-            return redirect("mfa_index")
+            return ask_for_second_factor(request)
         return self.get_response(request)
+
+
+# Pages reached by a link from a mail that show the person's data before they are logged in.
+PERSONAL_LINK_PAGES = {"members:claim", "account_confirm_email", "account_reset_password_from_key"}
+
+
+class PersonalPagesNotStoredMiddleware:
+    """Pages for a logged-in person, and personal link pages, say `Cache-Control: private, no-store`.
+
+    They show the person's name, email and data: a shared cache on the way (a CDN, a
+    company proxy) must not keep them for the next visitor, nor the browser after logging
+    out. An answer that sets its own Cache-Control (a public image, the admin's no-cache)
+    keeps it.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        # Only with a session cookie: asking an anonymous visitor's session would mark it
+        # accessed, and every public page would vary on Cookie.
+        logged_in = settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.is_authenticated
+        match = request.resolver_match
+        if "Cache-Control" not in response and (logged_in or (match and match.view_name in PERSONAL_LINK_PAGES)):
+            patch_cache_control(response, private=True, no_store=True)
+        return response
 
 
 class NullCharacterMiddleware:

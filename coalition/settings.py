@@ -71,6 +71,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.postgres",
+    # Only so that allauth keys its per-account login lock on one fixed site rather than on the
+    # request's Host header (any host, port or letter case would otherwise start a fresh count).
+    "django.contrib.sites",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -101,6 +104,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "coalition.middleware.PersonalPagesNotStoredMiddleware",
     "coalition.middleware.StaffMFARequiredMiddleware",
     "coalition.middleware.DatabaseUnavailableMiddleware",
 ]
@@ -195,6 +199,15 @@ ACCOUNT_RATE_LIMITS = {
     "answer_question": "30/h/ip",
     "submit_endorsement": "5/h/ip",
 }
+# One site whatever Host a request carries: the name shows in allauth's mails and security-key
+# prompts, the domain in allauth's mails and the admin's "View on site" (set it under Sites).
+SITE_ID = 1
+# The client address for every per-IP limit above: behind N proxies that each append to
+# X-Forwarded-For, the Nth address from the right. With 0 (no proxy) the header is ignored, as
+# a client could write anything in it.
+ALLAUTH_TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", "0")
+if ALLAUTH_TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT must be 0 or more, not {ALLAUTH_TRUSTED_PROXY_COUNT}.")
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False  # keep this session; Django's session hash ends the others
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 

@@ -1,4 +1,5 @@
 import csv
+import functools
 
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -11,20 +12,21 @@ from chapters.models import Chapter
 from dashboards import growth
 from dashboards.models import ReachSnapshot
 from lib import charts
+from lib.second_factor import second_factor_required
 from lib.spreadsheets import spreadsheet_safe_row
 
 
 def coordinator_required(view):
-    """Logged-in coordinators only: national ones see all chapters, chapter ones their own."""
+    """Logged-in coordinators only, with a second factor: national ones see all chapters, chapter ones their own."""
+    view = second_factor_required(view)
 
     @login_required
+    @functools.wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not (request.user.is_national_coordinator or Chapter.objects.visible_to(request.user).exists()):
             raise PermissionDenied("Dashboards are for coordinators.")
         return view(request, *args, **kwargs)
 
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
     return wrapped
 
 

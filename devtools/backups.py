@@ -13,10 +13,10 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connections
 
+from devtools import embedded_db
+
 
 def _program(name: str, db: dict) -> str:
-    from devtools import embedded_db
-
     bundled = embedded_db.bin_dir() / name
     if db["HOST"].startswith("/") and bundled.exists():  # a Unix socket: the embedded server
         return str(bundled)

@@ -21,6 +21,22 @@ class AccountAdapter(DefaultAccountAdapter):
         message.subject = self.format_email_subject(message.subject)
         return message
 
+    def add_message(
+        self,
+        request: HttpRequest,
+        level: int,
+        message_template: str | None = None,
+        message_context: dict | None = None,
+        extra_tags: str = "",
+        message: str | None = None,
+    ) -> None:
+        # allauth says "Confirmation email sent" only when it sent one, and it sends one mail per
+        # address per three minutes: a second signup with the same address would read differently.
+        # After joining, the "check your email" page names the address itself (members/forms.py).
+        if message_template == "account/messages/email_confirmation_sent.txt" and (message_context or {}).get("signup"):
+            return
+        super().add_message(request, level, message_template, message_context, extra_tags, message)
+
     def confirm_email(self, request: HttpRequest, email_address) -> bool:
         """A verified address is what makes a pending membership active (and counted)."""
         confirmed = super().confirm_email(request, email_address)

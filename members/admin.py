@@ -21,6 +21,7 @@ from django.utils.text import smart_split, unescape_string_literal
 from chapters.models import Chapter, ZipCode
 from chapters.scoping import ChapterScopedAdmin, scope_of
 from lib import audit, pagination
+from lib.admin import HistoryInline
 from lib.edit_conflicts import EditConflictAdmin, EditConflictForm
 from lib.pagination import EstimatedCountPaginator
 from lib.search import fragment_filter
@@ -130,37 +131,19 @@ class SourceFilter(admin.SimpleListFilter):
         return queryset
 
 
-class MembershipEventInline(admin.TabularInline):
+class MembershipEventInline(HistoryInline):
     model = MembershipEvent
     fields = ["kind", "occurred_at", "from_chapter", "to_chapter", "from_state", "to_state", "source"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
     verbose_name_plural = "membership history"
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("from_chapter", "to_chapter", "from_state", "to_state")
 
 
-class ConsentRecordInline(admin.TabularInline):
+class ConsentRecordInline(HistoryInline):
     model = ConsentRecord
     fields = ["topic", "given", "at", "source"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
     verbose_name_plural = "consent records"
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class MemberAdminForm(EditConflictForm):

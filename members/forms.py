@@ -3,6 +3,7 @@ import re
 from allauth.account.adapter import get_adapter
 from allauth.account.forms import SignupForm
 from django import forms
+from django.contrib.auth.hashers import make_password
 from django.core.validators import RegexValidator
 from django.db import IntegrityError, transaction
 from phonenumber_field.formfields import PhoneNumberField
@@ -103,13 +104,20 @@ class JoinForm(PlaceFields, SignupForm):
     def try_save(self, request):
         """Create the account, membership and email address together, or nothing.
 
+        Whether the address already has an account must not show: both paths hash the password
+        (skipping it would answer measurably sooner), leave the same lines for the next page
+        (see `remember_joining`), and send one mail, a confirmation link or allauth's "someone
+        tried to join with your address".
+
         Two signups with the same address at the same moment (a double click, or Ann@… and
         ann@…) both pass the form's "is it taken?" check; the database's unique index on
-        lower(email) lets one through. The other gets the "verify your email" page every
-        signup gets, so the response tells nobody whether the address has an account; no
-        mail of its own, so the winner's confirmation mail is the one the address receives
-        (allauth sends one mail per address per three minutes).
+        lower(email) lets one through. The other gets the same page with no mail of its own, so
+        the winner's confirmation mail is the one the address receives (allauth sends one mail
+        per address per three minutes).
         """
+        self.remember_joining(request)
+        if self.account_already_exists:
+            make_password(self.cleaned_data["password1"])
         try:
             with transaction.atomic():
                 return super().try_save(request)
@@ -118,9 +126,21 @@ class JoinForm(PlaceFields, SignupForm):
                 raise
             return None, get_adapter().respond_email_verification_sent(request, None)
 
+    def remember_joining(self, request) -> None:
+        """What the "check your email" page tells the newcomer, from the form alone, so that it
+        reads the same whether or not the address already had an account."""
+        county = self.cleaned_data["county_obj"]
+        chapter = county.chapter
+        request.session[JOINED_SESSION_KEY] = {
+            "chapter": chapter.name if chapter else "",
+            "slug": chapter.slug if chapter else "",
+            "state": county.state.name,
+            "email": self.cleaned_data["email"],
+        }
+
     def custom_signup(self, request, user) -> None:
         source = {k: v for k, v in request.session.get(SOURCE_SESSION_KEY, {}).items() if k in SOURCE_FIELDS}
-        member = sign_up_member(
+        sign_up_member(
             user=user,
             zip_code=self.cleaned_data["zip"],
             county=self.cleaned_data["county_obj"],
@@ -132,11 +152,6 @@ class JoinForm(PlaceFields, SignupForm):
             source=source,
         )
         request.session.pop(SOURCE_SESSION_KEY, None)
-        request.session[JOINED_SESSION_KEY] = {
-            "chapter": member.chapter.name if member.chapter_id else "",
-            "slug": member.chapter.slug if member.chapter_id else "",
-            "state": member.state.name,
-        }
 
 
 class ProfileForm(PlaceFields, EditConflictForm):

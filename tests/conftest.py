@@ -1,7 +1,9 @@
-"""Fixtures for the five roles every permission test speaks of.
+"""Fixtures for the roles every permission test speaks of.
 
 chapter_a and chapter_b are two chapters in different states; coordinator_a runs A,
-coordinator_b runs B; national sees everything; member is an ordinary member.
+coordinator_b runs B; national sees everything; member is an ordinary member. Two more
+roles of the authorization matrix: staff_no_mfa, a coordinator of A without a second
+factor; treasurer_b, a coordinator of A who is also treasurer (not coordinator) of B.
 """
 
 import os
@@ -20,7 +22,14 @@ from chapters.models import Chapter, County, State
 from devtools import embedded_db
 from lib.roles import NATIONAL_COORDINATORS
 from members.models import User
-from tests.factories import PASSWORD, make_coordinator, make_staff_mfa, make_user
+from tests.factories import (
+    PASSWORD,
+    make_coordinator,
+    make_coordinator_without_mfa,
+    make_officer,
+    make_staff_mfa,
+    make_user,
+)
 
 # The fuzz tests (tests/*/test_*_fuzz.py): a few dozen examples each in the normal run, so the
 # suite stays quick; HYPOTHESIS_PROFILE=thorough for a long hunt. No deadline: the machine is
@@ -148,6 +157,18 @@ def coordinator_b(chapter_b) -> User:
 
 
 @pytest.fixture
+def staff_no_mfa(chapter_a) -> User:
+    return make_coordinator_without_mfa("no-mfa-a@example.org", chapter_a)
+
+
+@pytest.fixture
+def treasurer_b(chapter_a, chapter_b) -> User:
+    user = make_coordinator("treasurer-b@example.org", chapter_a)
+    make_officer(user, chapter_b, "Treasurer")
+    return user
+
+
+@pytest.fixture
 def member(db) -> User:
     return make_user("member@example.org", first_name="Mem", last_name="Ber")
 
@@ -163,7 +184,7 @@ def admin_user(db, django_user_model) -> User:
 
 @pytest.fixture
 def as_role(request, client, chapter_a, chapter_b):
-    """`as_role("coordinator_a")`: the test client logged in as one of the five roles (or not at all)."""
+    """`as_role("coordinator_a")`: the test client logged in as one of the roles above (or not at all)."""
 
     def login(role: str):
         if role != "anonymous":

@@ -85,6 +85,24 @@ def make_coordinator(email: str, chapter: Chapter, *, since: datetime.date = dat
     return user
 
 
+def make_coordinator_without_mfa(email: str, chapter: Chapter) -> User:
+    """A coordinator of `chapter` who accepted the invitation but has not set up a second factor yet."""
+    user = add_coordinator(
+        chapter=chapter, email=email, first_name="Coordinator", last_name="Without MFA", title="Deputy coordinator",
+        by=None,
+    )  # fmt: skip
+    accept_invitation(user, PASSWORD)
+    return user
+
+
+def make_officer(user: User, chapter: Chapter, title: str) -> Officer:
+    """`user` an officer of `chapter` other than its coordinator (a treasurer, say), which gives no say over it.
+
+    Officers are added in the admin's chapter form; no workflow of their own.
+    """
+    return Officer.objects.create(user=user, chapter=chapter, role=Officer.Role.OFFICER, title=title)
+
+
 def make_member(
     email: str,
     zip_code: str,

@@ -1,19 +1,37 @@
 """Who may open every page the project serves: the table tests/test_authorization.py checks.
 
-Each entry gives, for the five roles (anonymous, a member, the coordinators of chapters A and B,
-a national coordinator), the answers allowed. Paths that need an object are functions of the
-authorization test's `world`. tests/test_privacy.py crawls the pages anonymous visitors may open.
+Each entry gives, for the five main roles (anonymous, a member, the coordinators of chapters A and B,
+a national coordinator), the answers allowed. Two more roles follow from those unless an entry says
+otherwise: `staff_no_mfa` (a coordinator of A without a second factor) answers as coordinator A,
+except on a page only staff may open (a member may not, a national coordinator may), where it is
+sent to set up two-factor authentication; `treasurer_b` (a coordinator of A who is also treasurer,
+not coordinator, of B) answers as coordinator A and is shown nothing of B's either. Paths that need
+an object are functions of the authorization test's `world`. tests/test_privacy.py crawls the pages
+anonymous visitors may open.
 """
 
 from dataclasses import dataclass
 
-ROLES = ("anonymous", "member", "coordinator_a", "coordinator_b", "national")
+from django.contrib.sites.models import Site
+
+ROLES = ("anonymous", "member", "coordinator_a", "coordinator_b", "national", "staff_no_mfa", "treasurer_b")
 OK, REDIRECT, FORBIDDEN, NOT_FOUND, NOT_ALLOWED = 200, 302, 403, 404, 405
 
 
-def expect(anonymous, member, coordinator_a, coordinator_b, national) -> dict[str, set[int]]:
+def answers(value) -> set[int]:
+    return set(value) if isinstance(value, (set, tuple)) else {value}
+
+
+def expect(anonymous, member, coordinator_a, coordinator_b, national, *, staff_no_mfa=None, treasurer_b=None
+           ) -> dict[str, set[int]]:  # fmt: skip
     values = (anonymous, member, coordinator_a, coordinator_b, national)
-    return {role: set(v) if isinstance(v, (set, tuple)) else {v} for role, v in zip(ROLES, values, strict=True)}
+    expected = {role: answers(v) for role, v in zip(ROLES[:5], values, strict=True)}
+    staff_only = OK not in expected["member"] and OK in expected["national"]
+    if staff_no_mfa is None:
+        staff_no_mfa = REDIRECT if staff_only else coordinator_a
+    expected["staff_no_mfa"] = answers(staff_no_mfa)
+    expected["treasurer_b"] = answers(coordinator_a if treasurer_b is None else treasurer_b)
+    return expected
 
 
 PUBLIC = expect(OK, OK, OK, OK, OK)
@@ -54,6 +72,8 @@ PAGES: dict[str, Page] = {
     # dashboards
     "dashboards:growth-dashboard": Page("/dashboard/", COORDINATORS),
     "dashboards:reach-dashboard": Page("/dashboard/reach/", COORDINATORS),
+    "dashboards:growth-dashboard csv": Page("/dashboard/?csv=members", COORDINATORS),
+    "dashboards:reach-dashboard csv": Page("/dashboard/reach/?format=csv", COORDINATORS),
     # question
     "question:question": Page("/question/", PUBLIC),
     "question:question-answer": Page("/question/answer/", POST_ONLY),
@@ -134,9 +154,12 @@ ADMIN_EXTRA: dict[str, Page] = {
     "admin:password_change": Page("/admin/password_change/", expect(REDIRECT, REDIRECT, OK, OK, OK)),
     "admin:password_change_done": Page("/admin/password_change/done/", expect(REDIRECT, REDIRECT, OK, OK, OK)),
     "admin:jsi18n": Page("/admin/jsi18n/", expect(REDIRECT, REDIRECT, OK, OK, OK)),
-    "admin:autocomplete": Page("/admin/autocomplete/", expect(REDIRECT, REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN)),
+    # Staff without a second factor are sent to set one up from the whole admin, even from pages nobody may open.
+    "admin:autocomplete": Page("/admin/autocomplete/", expect(REDIRECT, REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN,
+                                                              staff_no_mfa=REDIRECT)),
     "admin:view_on_site": Page(lambda w: f"/admin/r/0/{w.chapter_a.pk}/", expect(REDIRECT, REDIRECT, NOT_FOUND,
-                                                                                 NOT_FOUND, NOT_FOUND)),
+                                                                                 NOT_FOUND, NOT_FOUND,
+                                                                                 staff_no_mfa=REDIRECT)),
     "admin:app_list": Page("/admin/chapters/", STAFF_ONLY),
     "admin:members_member_export": Page("/admin/members/member/export/", expect(REDIRECT, REDIRECT, OK, OK, OK)),
     "admin:members_member_import": Page("/admin/members/member/import/", STAFF_ONLY),
@@ -147,6 +170,10 @@ ADMIN_EXTRA: dict[str, Page] = {
     "admin:chapters_chapter_uncovered": Page("/admin/chapters/chapter/uncovered/", STAFF_ONLY),
     "admin:chapters_chapter_uncovered_state": Page(
         "/admin/chapters/chapter/uncovered/SC/", expect(REDIRECT, REDIRECT, OK, NOT_FOUND, OK)
+    ),
+    # Chapter B's uncovered counties: not for its treasurer (who coordinates A).
+    "admin:chapters_chapter_uncovered_state wy": Page(
+        "/admin/chapters/chapter/uncovered/WY/", expect(REDIRECT, REDIRECT, NOT_FOUND, OK, OK)
     ),
 }  # fmt: skip
 
@@ -167,6 +194,7 @@ ADMIN_POLICIES: dict[str, AdminPolicy] = {
     "auth.group": AdminPolicy("superuser_only", lambda w: w.groups[0]),
     "account.emailaddress": AdminPolicy("superuser_only", lambda w: w.member_a.user.emailaddress_set.first()),
     "mfa.authenticator": AdminPolicy("superuser_only", lambda w: w.coordinator_a.authenticator_set.first()),
+    "sites.site": AdminPolicy("superuser_only", lambda w: Site.objects.get_current()),
     "members.user": AdminPolicy("national_only", lambda w: w.member_a.user),
     "members.memberexport": AdminPolicy("national_only", lambda w: w.export_a),
     "chapters.coalitiongoal": AdminPolicy("national_only", lambda w: w.goal),

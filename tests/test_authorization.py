@@ -1,11 +1,14 @@
-"""One authorization test over every URL the project defines, for the five roles.
+"""One authorization test over every URL the project defines, for the seven roles.
 
 Every named URL must have an entry in PAGES (or, for admin pages, its model a policy in
 ADMIN_POLICIES), both in tests/pages.py: a new URL without one fails `test_every_url_has_an_authorization_entry`.
-Each entry is requested by anonymous, a member, the coordinators of chapters A and B and
-a national coordinator, against objects of chapter A; the answer must be one the table
-allows, and chapter B's private markers must never appear in what chapter A's
-coordinator (or anyone but national) is shown.
+Each entry is requested by anonymous, a member, the coordinators of chapters A and B,
+a national coordinator, a coordinator of A without a second factor, and a coordinator of A
+who is treasurer of B, against objects of chapter A; the answer must be one the table
+allows, a staff-only page sends staff without a second factor to set one up, and chapter
+B's private markers must never appear in what chapter A's coordinators (or anyone but
+national and B's own coordinator) are shown. Every page a logged-in person is shown must
+not be stored by caches on the way.
 """
 
 import datetime
@@ -24,13 +27,14 @@ from tests.pages import ADMIN_EXTRA, ADMIN_POLICIES, DENIED, FORBIDDEN, NOT_FOUN
 
 
 @pytest.fixture
-def world(chapter_a, chapter_b, national, coordinator_a, coordinator_b, member):
+def world(chapter_a, chapter_b, national, coordinator_a, coordinator_b, member, staff_no_mfa, treasurer_b):
     from django.contrib.auth.models import Group
 
     from chapters.models import CoalitionGoal
 
     w = SimpleNamespace(chapter_a=chapter_a, chapter_b=chapter_b, national=national, member=member,
-                        coordinator_a=coordinator_a, coordinator_b=coordinator_b)  # fmt: skip
+                        coordinator_a=coordinator_a, coordinator_b=coordinator_b, staff_no_mfa=staff_no_mfa,
+                        treasurer_b=treasurer_b)  # fmt: skip
     w.groups = list(Group.objects.order_by("name"))
     w.goal = CoalitionGoal.current()
     for side, chapter, zip_code, coordinator in (("a", chapter_a, "29201", coordinator_a),
@@ -57,7 +61,7 @@ def world(chapter_a, chapter_b, national, coordinator_a, coordinator_b, member):
 
 def log_in(client, world, role: str) -> None:
     if role != "anonymous":
-        client.force_login(getattr(world, role))  # staff roles are MFA-enrolled by their fixtures
+        client.force_login(getattr(world, role))  # staff roles but staff_no_mfa are MFA-enrolled by their fixtures
 
 
 def walk(patterns, prefix: str = "", namespace: str | None = None):
@@ -91,19 +95,39 @@ def test_every_url_has_an_authorization_entry():
     assert sorted(models - set(ADMIN_POLICIES)) == [], "add an ADMIN_POLICIES entry for these admin models"
 
 
+CHAPTER_A_STAFF = ("coordinator_a", "staff_no_mfa", "treasurer_b")
+
+
 def check(response, allowed: set[int], role: str, label: str) -> None:
     assert response.status_code in allowed, f"{label} as {role}: {response.status_code}, allowed {sorted(allowed)}"
 
 
+def body_of(response) -> str:
+    content = b"".join(response.streaming_content) if response.streaming else response.content  # the CSV export
+    return content.decode(errors="replace")
+
+
 def private_markers_absent(response, role: str, label: str) -> None:
-    body = response.content.decode(errors="replace") if not getattr(response, "streaming", False) else ""
+    body = body_of(response)
     forbidden = []
     if role in ("anonymous", "member"):
         forbidden = ["private-a@example.org", "private-b@example.org", "3075550100"]
-    elif role == "coordinator_a":
+    elif role in CHAPTER_A_STAFF:
         forbidden = ["private-b@example.org", "3075550100"]
     for marker in forbidden:
         assert marker not in body, f"{label} as {role} shows {marker}"
+
+
+def sent_to_second_factor_setup(response, role: str, label: str) -> None:
+    check(response, {REDIRECT}, role, label)
+    assert response["Location"] == reverse("mfa_index"), f"{label} as {role}: sent to {response['Location']}"
+
+
+def not_stored_on_the_way(response, role: str, label: str) -> None:
+    if role == "anonymous" or response.status_code != OK:
+        return
+    cache_control = response.get("Cache-Control", "")
+    assert "no-store" in cache_control or "public" in cache_control, f"{label} as {role}: {cache_control!r}"
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -113,6 +137,9 @@ def test_every_page_answers_each_role_as_its_table_says(client, world, role):
         path = page.path(world) if callable(page.path) else page.path
         response = client.get(path)
         check(response, page.expected[role], role, f"{name} ({path})")
+        if role == "staff_no_mfa" and page.expected[role] == {REDIRECT} != page.expected["coordinator_a"]:
+            sent_to_second_factor_setup(response, role, f"{name} ({path})")
+        not_stored_on_the_way(response, role, name)
         private_markers_absent(response, role, name)
 
 
@@ -133,6 +160,8 @@ def test_every_admin_page_answers_each_role_as_its_policy_says(client, world, ro
             if role in ("anonymous", "member"):
                 check(response, {REDIRECT}, role, label_view)
                 assert "/login/" in response["Location"], label_view
+            elif role == "staff_no_mfa":
+                sent_to_second_factor_setup(response, role, label_view)
             elif policy.kind == "superuser_only":
                 check(response, {FORBIDDEN}, role, label_view)
             elif role == "national":
@@ -146,11 +175,11 @@ def test_every_admin_page_answers_each_role_as_its_policy_says(client, world, ro
                     check(response, {OK}, role, label_view)
                 elif view == "add":
                     check(response, {OK} if policy.coordinators_add else {FORBIDDEN}, role, label_view)
-                elif role == "coordinator_a":
+                elif role in ("coordinator_a", "treasurer_b"):
                     check(response, {OK, FORBIDDEN} if view == "delete" else {OK}, role, label_view)
                 else:
                     check(response, DENIED, role, label_view)
-        if policy.kind == "scoped" and role == "coordinator_a":
+        if policy.kind == "scoped" and role in ("coordinator_a", "treasurer_b"):
             obj_b = policy.object_b(world)
             for view in ("change", "history", "delete"):
                 response = client.get(f"{base}{obj_b.pk}/{view}/")
@@ -169,3 +198,19 @@ def test_autocomplete_never_leaks_another_chapter(client, world, model, field):
     assert response.status_code in (OK, FORBIDDEN, NOT_FOUND)
     assert "Wyoming" not in response.content.decode()
     assert "private-b" not in response.content.decode()
+
+
+def test_treasurer_of_b_sees_chapter_as_members_endorsements_and_export_and_nothing_of_bs(client, world):
+    log_in(client, world, "treasurer_b")
+    members = body_of(client.get("/admin/members/member/"))
+    assert "private-a@example.org" in members
+    assert "private-b@example.org" not in members
+    endorsements = body_of(client.get("/admin/endorsements/endorsement/"))
+    assert "Endorser private-a" in endorsements
+    assert "Endorser private-b" not in endorsements
+    export = client.get("/admin/members/member/export/")
+    assert export.status_code == OK
+    csv_text = body_of(export)
+    assert "private-a@example.org" in csv_text
+    assert "private-b@example.org" not in csv_text
+    assert client.get(f"/admin/members/member/{world.member_b.pk}/change/").status_code in DENIED

@@ -77,6 +77,14 @@ def test_gunicorn_stops_the_embedded_server_it_started(data_dir, stop_signal):
         status, body = wait_for_health(f"http://127.0.0.1:{port}/health/", server)
         assert (status, body) == (200, "ok")
         assert len(postgres_processes_for(tmp_path / "postgres")) >= 1
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/", timeout=5) as response:
+            headers = response.headers
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert "default-src 'self'" in headers["Content-Security-Policy"]
+        assert "camera=()" in headers["Permissions-Policy"]
+        # gunicorn writes its own Server header and has no setting to drop it (see gunicorn.conf.py):
+        # it names no version, and the app adds no second one.
+        assert headers.get_all("Server") == ["gunicorn"]
         # A worker killed outright (as on a timeout) is replaced and must not pin the server.
         workers = psutil.Process(server.pid).children()
         assert len(workers) == 2

@@ -62,7 +62,7 @@ def test_national_dashboard(client, national, doubled, django_assert_max_num_que
     client.force_login(national)
     with django_assert_max_num_queries(24):  # cold: the figures and the onboarding table are computed and cached
         response = client.get("/dashboard/")
-    with django_assert_max_num_queries(4):  # warm: session, user, coordinator check, one cache read
+    with django_assert_max_num_queries(5):  # warm: session, user, coordinator and second-factor checks, one cache read
         assert client.get("/dashboard/").status_code == 200
     html = response.content.decode()
     assert response.status_code == 200

@@ -144,3 +144,30 @@ def test_a_bulk_insert_of_events_is_summed_in_one_statement(chapter_a, django_as
         MembershipEvent.objects.bulk_create(events)
     rows = MembershipDaily.objects.filter(chapter=chapter_a)
     assert list(rows.values_list("day", "gained", "joined")) == [(datetime.date(2026, 11, 3), 24, 24)]
+
+
+def test_an_event_at_exactly_the_until_moment_counts_for_gains_and_losses_alike(chapter_a, chapter_b):
+    midnight = local(datetime.date(2026, 11, 3), 0)  # the first moment of the day, in the site's time zone
+    MembershipEvent.objects.bulk_create(
+        [event("joined", local(datetime.date(2026, 11, 2), 0), to=chapter_a) for _ in range(2)]
+        + [event("joined", midnight, to=chapter_a), event("left", midnight, frm=chapter_a),
+           event("moved", midnight, frm=chapter_a, to=chapter_b)]
+    )  # fmt: skip
+
+    # Up to the moment: all three of its events count, gains and losses alike; a moment before, none.
+    net = MembershipEvent.objects.net_for
+    assert (net(chapter=chapter_a, until=midnight), net(chapter=chapter_b, until=midnight)) == (1, 1)
+    assert (net(state=chapter_a.state, until=midnight), net(state=chapter_b.state, until=midnight)) == (1, 1)
+    before = midnight - datetime.timedelta(microseconds=1)
+    assert (net(chapter=chapter_a, until=before), net(chapter=chapter_b, until=before)) == (2, 0)
+    # The dashboard puts them all on the day that moment begins, and says the same counts.
+    expected = {
+        chapter_a: [(datetime.date(2026, 11, 2), 2), (datetime.date(2026, 11, 3), 1)],
+        chapter_b: [(datetime.date(2026, 11, 3), 1)],
+    }
+    for _ in ("kept by the triggers", "rebuilt"):
+        for chapter, series in expected.items():
+            assert growth.members_over_time(growth.Scope(chapters=[chapter])) == series
+        national = growth.members_over_time(growth.Scope(chapters=None))
+        assert national == [(datetime.date(2026, 11, 2), 2), (datetime.date(2026, 11, 3), 2)]
+        MembershipDaily.rebuild()

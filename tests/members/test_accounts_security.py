@@ -148,3 +148,30 @@ def test_account_pages_link_to_two_factor_setup(client, member):
     response = client.get("/accounts/email/")
     assert response.status_code == 200
     assert b'href="/accounts/2fa/"' in response.content
+
+
+# Hosts this test run's ALLOWED_HOSTS accepts, spelled as an attacker might vary them.
+HOST_VARIANTS = ["testserver", "localhost", "localhost:1", "LOCALHOST:8000", "127.0.0.1:2", "[::1]:3"]
+
+
+def test_the_account_lock_holds_whatever_host_the_requests_carry(client, member):
+    for host in HOST_VARIANTS[:5]:
+        response = client.post(
+            "/accounts/login/", {"login": member.email, "password": "wrong-password"}, HTTP_HOST=host
+        )
+        assert b"not correct" in response.content, host
+    for host in HOST_VARIANTS:
+        response = client.post("/accounts/login/", {"login": member.email, "password": PASSWORD}, HTTP_HOST=host)
+        assert response.status_code == 200, host
+        assert b"Too many failed login attempts" in response.content, host
+        assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize("host", [" localhost", "localhost ", "local host", "localhost:1:2"])
+def test_a_host_with_spaces_or_junk_is_refused_not_counted_apart(client, member, host):
+    for _ in range(5):
+        client.post("/accounts/login/", {"login": member.email, "password": "wrong-password"})
+    response = client.post("/accounts/login/", {"login": member.email, "password": PASSWORD}, HTTP_HOST=host)
+    assert response.status_code in (200, 400)
+    assert b"Too many failed login attempts" in response.content or response.status_code == 400
+    assert "_auth_user_id" not in client.session

@@ -10,8 +10,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from members.models import Member, MembershipEvent, User
-from members.roster import Mode, import_members, normalise_phone
-from tests.factories import ROSTER_BAD, ROSTER_CLEAN, ROSTER_HEADER, SC_ZIP
+from members.roster import Mode, RowError, import_members, normalise_phone
+from tests.factories import ROSTER_BAD, ROSTER_CLEAN, ROSTER_HEADER, SC_ZIP, WY_ZIP, import_member
 
 
 def run(chapter, text: str | bytes, mode=Mode.ALL_OR_NOTHING, actor=None, **kwargs):
@@ -122,6 +122,21 @@ def test_self_registered_member_is_not_overwritten(chapter_a, sc_member):
     sc_member.refresh_from_db()
     assert sc_member.user.first_name == "Ann"
     assert sc_member.status == Member.Status.ACTIVE
+
+
+def test_person_imported_into_another_chapter_is_skipped_and_stays_there(chapter_a, chapter_b):
+    imported = import_member("dale.d@example.net", SC_ZIP, first_name="Dale", last_name="Dunn")
+    result = run(chapter_b, ROSTER_HEADER + f"Dale.D@example.net,Dale,Moved,{WY_ZIP},307-555-0100\n")
+    assert result.committed
+    assert result.skipped == [RowError(2, "Imported into another chapter: left unchanged.", "dale.d@example.net")]
+    assert (result.created, result.updated, result.errors) == (0, 0, [])
+    imported.refresh_from_db()
+    imported.user.refresh_from_db()
+    assert (imported.chapter, imported.state_id, imported.zip_code_id) == (chapter_a, "SC", SC_ZIP)
+    assert (imported.user.last_name, imported.phone) == ("Dunn", "")
+    assert list(imported.events.values_list("kind", "to_chapter")) == [("joined", chapter_a.pk)]
+    assert MembershipEvent.objects.net_for(chapter=chapter_a) == 1
+    assert MembershipEvent.objects.net_for(chapter=chapter_b) == 0
 
 
 def test_ten_thousand_rows(chapter_a, django_assert_max_num_queries):

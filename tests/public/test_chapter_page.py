@@ -84,6 +84,18 @@ def test_chapter_page_names_the_newest_public_members_in_name_order(
     assert "Pat1 A." not in names
 
 
+@pytest.mark.parametrize("status", ["left", "pending"])
+def test_chapter_page_does_not_name_a_member_who_opted_in_but_does_not_count(client, chapter_a, status):
+    make_member("shown@example.org", "29401", first_name="Rosa", last_name="Quill", show_name_publicly=True)
+    make_member("opted@example.org", "29401", status=status, first_name="Olga", last_name="Opted",
+                show_name_publicly=True)  # fmt: skip
+
+    html = client.get("/chapters/south-carolina/").content.decode()
+    assert "Rosa Q." in html  # the names are on the page: the other one is left out, not the whole list
+    assert "Olga" not in html
+    assert "<strong>1</strong> member" in html
+
+
 def test_chapter_page_shows_officers_by_name_and_title_only(client, busy_chapter, django_assert_max_num_queries):
     client.get(f"/chapters/{busy_chapter.slug}/")  # warm the cached member count and answers
     with django_assert_max_num_queries(12):
