@@ -14,6 +14,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from lib.validators import as_one_line
+
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 ICAL_DAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 # What people call the US zones ("7:30 pm Central"); any other zone is shown by its IANA name.
@@ -26,6 +28,16 @@ ZONE_NAMES = {
     "America/Anchorage": "Alaska",
     "Pacific/Honolulu": "Hawaii",
 }
+
+
+def ical_text(value: str) -> icalendar.vText:
+    """One line of calendar text, whatever the stored value holds.
+
+    icalendar escapes line breaks only in values typed as text (X-WR-CALNAME is not known
+    to it, so it is passed through and the feed fails). RFC 5545 allows no other control
+    character: a title that predates the validators loses them rather than break the feed.
+    """
+    return icalendar.vText(as_one_line(value))
 
 
 @dataclass(frozen=True)
@@ -73,7 +85,7 @@ class WeeklyCall:
     def _event(self, start: datetime.datetime, recurring: bool) -> icalendar.Event:
         event = icalendar.Event()
         event.add("uid", self.uid() if recurring else f"{start:%Y%m%d}-{self.uid()}")
-        event.add("summary", self.title)
+        event.add("summary", ical_text(self.title))
         event.add("dtstamp", timezone.now())
         event.add("dtstart", start)
         event.add("dtend", start + self.duration)
@@ -87,7 +99,7 @@ class WeeklyCall:
         calendar = icalendar.Calendar()
         calendar.add("prodid", "-//Coalition of the States//Weekly calls//EN")
         calendar.add("version", "2.0")
-        calendar.add("x-wr-calname", self.title)
+        calendar.add("x-wr-calname", ical_text(self.title))
         calendar.add("x-wr-timezone", self.timezone)
         start = self.next_occurrence(after)
         calendar.add_component(self._event(start, recurring))

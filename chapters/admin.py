@@ -20,6 +20,7 @@ from chapters.onboarding import onboard_chapter
 from chapters.scoping import ChapterScopedAdmin, scope_of
 from lib.admin import HistoryInline
 from lib.edit_conflicts import EditConflictAdmin, EditConflictForm
+from lib.validators import no_control_characters
 
 TERRITORY_FIELDS = ("territory_mode", "territory_counties")
 
@@ -259,7 +260,10 @@ class OnboardChapterForm(forms.Form):
         help_text="For “except”: the counties left out. For “only”: every county covered. Type to search.",
     )
     name = forms.CharField(
-        label="Chapter name", max_length=100, help_text="e.g. Red New York. The web address is derived from it."
+        label="Chapter name",
+        max_length=100,
+        validators=[no_control_characters],
+        help_text="e.g. Red New York. The web address is derived from it.",
     )
     roster = forms.FileField(
         label="Existing roster (CSV), not imported yet",
@@ -296,10 +300,10 @@ class OnboardChapterForm(forms.Form):
 
 
 class CoordinatorForm(forms.Form):
-    first_name = forms.CharField(max_length=150)
-    last_name = forms.CharField(max_length=150)
+    first_name = forms.CharField(max_length=150, validators=[no_control_characters])
+    last_name = forms.CharField(max_length=150, validators=[no_control_characters])
     email = forms.EmailField()
-    title = forms.CharField(max_length=100, initial="State coordinator")
+    title = forms.CharField(max_length=100, initial="State coordinator", validators=[no_control_characters])
 
     def clean_email(self) -> str:
         return self.cleaned_data["email"].strip().lower()

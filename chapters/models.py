@@ -11,6 +11,7 @@ from django.utils.text import slugify
 
 from lib import audit
 from lib.edit_conflicts import Versioned
+from lib.validators import no_control_characters, no_control_characters_multiline
 
 # Slugs that would shadow the chapters app's own pages under /chapters/.
 RESERVED_SLUGS = {"find", "invitation"}
@@ -155,16 +156,22 @@ class Chapter(Versioned):
 
     MEMBERS_GOAL = 10
 
-    name = models.CharField(max_length=100, unique=True)
+    name = models.CharField(max_length=100, unique=True, validators=[no_control_characters])
     slug = models.SlugField(max_length=100, unique=True, help_text="Used in the chapter's web address.")
     state = models.ForeignKey(State, on_delete=models.PROTECT, related_name="chapters")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.FORMING)
     founded = models.DateField(null=True, blank=True)
-    description = models.TextField(blank=True, max_length=5000, help_text="Shown on the public chapter page.")
+    description = models.TextField(
+        blank=True,
+        max_length=5000,
+        validators=[no_control_characters_multiline],
+        help_text="Shown on the public chapter page.",
+    )
     contact_email = models.EmailField(blank=True, help_text="A public address for the chapter, never a person's.")
     question = models.CharField(
         max_length=200,
         blank=True,
+        validators=[no_control_characters],
         help_text='The coalition\'s question as this chapter asks it, e.g. "Would you really mind if California left?"',
     )
     territory_mode = models.CharField(
@@ -189,6 +196,7 @@ class Chapter(Versioned):
         "weekly call: time zone",
         max_length=60,
         blank=True,
+        validators=[no_control_characters],
         help_text="IANA time zone name, e.g. America/Chicago.",
     )
 
@@ -342,7 +350,12 @@ class SocialPage(models.Model):
 
     chapter = models.ForeignKey(Chapter, on_delete=models.CASCADE, related_name="social_pages")
     platform = models.CharField(max_length=20, choices=Platform.choices)
-    url = models.URLField("address", max_length=300, help_text="The page's full address, starting with https://")
+    url = models.URLField(
+        "address",
+        max_length=300,
+        validators=[no_control_characters],
+        help_text="The page's full address, starting with https://",
+    )
 
     class Meta:
         ordering = ["chapter", "platform"]
@@ -362,7 +375,7 @@ class StatusChange(models.Model):
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    note = models.CharField(max_length=200, blank=True)
+    note = models.CharField(max_length=200, blank=True, validators=[no_control_characters])
 
     class Meta:
         ordering = ["-changed_at"]
@@ -422,7 +435,11 @@ class Officer(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="officer_terms")
     chapter = models.ForeignKey(Chapter, on_delete=models.CASCADE, related_name="officers")
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.COORDINATOR)
-    title = models.CharField(max_length=100, help_text='Shown publicly, e.g. "State coordinator" or "Treasurer".')
+    title = models.CharField(
+        max_length=100,
+        validators=[no_control_characters],
+        help_text='Shown publicly, e.g. "State coordinator" or "Treasurer".',
+    )
     term_start = models.DateField(default=timezone.localdate)
     term_end = models.DateField(null=True, blank=True, help_text="Leave empty while the term is open.")
 

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 
 from chapters.models import Chapter
+from lib.validators import no_control_characters
 
 
 class ReachSnapshotQuerySet(models.QuerySet):
@@ -46,9 +47,12 @@ class ReachSnapshot(models.Model):
     post_reach = models.PositiveIntegerField(
         null=True, blank=True, help_text='Views or reach of a notable post, e.g. 30000 for "30,000 views".'
     )
-    post_url = models.URLField("post address", max_length=300, blank=True)
+    post_url = models.URLField("post address", max_length=300, blank=True, validators=[no_control_characters])
     note = models.CharField(
-        max_length=200, blank=True, help_text="What the post was about, or where the figure came from."
+        max_length=200,
+        blank=True,
+        validators=[no_control_characters],
+        help_text="What the post was about, or where the figure came from.",
     )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False

@@ -13,6 +13,7 @@ from dashboards import growth
 from dashboards.models import ReachSnapshot
 from lib import charts
 from lib.second_factor import second_factor_required
+from lib.spreadsheets import spreadsheet_safe_row
 
 
 def coordinator_required(view):
@@ -33,8 +34,9 @@ def csv_response(name: str, header: list[str], rows: list[list]) -> HttpResponse
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     writer = csv.writer(response)
-    writer.writerow(header)
-    writer.writerows(rows)
+    # Chapter names and ?ref= tags are typed by people: none may start a formula.
+    writer.writerow(spreadsheet_safe_row(header))
+    writer.writerows(spreadsheet_safe_row(row) for row in rows)
     return response
 
 

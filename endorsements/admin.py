@@ -8,12 +8,12 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 
 from chapters.scoping import ChapterScopedAdmin, scope_of
-from endorsements.forms import ImageReencodingMixin, RejectForm, TextChecksMixin, VerifyForm, https_urls
+from endorsements.forms import ImageReencodingMixin, RejectForm, VerifyForm, https_urls
 from endorsements.models import Endorsement
 from lib.edit_conflicts import EditConflictAdmin, EditConflictForm
 
 
-class EndorsementAdminForm(TextChecksMixin, ImageReencodingMixin, EditConflictForm):
+class EndorsementAdminForm(ImageReencodingMixin, EditConflictForm):
     class Meta:
         model = Endorsement
         formfield_callback = https_urls

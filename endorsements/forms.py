@@ -3,7 +3,7 @@ from django.db import models
 
 from chapters.models import State
 from endorsements.models import Endorsement, reencode_image
-from lib.validators import no_control_characters, no_control_characters_multiline
+from lib.validators import no_control_characters_multiline
 
 
 class ImageReencodingMixin:
@@ -16,16 +16,6 @@ class ImageReencodingMixin:
         return image
 
 
-class TextChecksMixin:
-    """Public text holds no control characters; the statement may keep its line breaks."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        for name in ("name", "office", "party"):
-            self.fields[name].validators.append(no_control_characters)
-        self.fields["statement"].validators.append(no_control_characters_multiline)
-
-
 def https_urls(field: models.Field, **kwargs) -> forms.Field:
     """A source URL typed without a scheme is taken as https, as Django 6 will do."""
     if isinstance(field, models.URLField):
@@ -33,7 +23,7 @@ def https_urls(field: models.Field, **kwargs) -> forms.Field:
     return field.formfield(**kwargs)
 
 
-class EndorsementSubmitForm(TextChecksMixin, ImageReencodingMixin, forms.ModelForm):
+class EndorsementSubmitForm(ImageReencodingMixin, forms.ModelForm):
     class Meta:
         model = Endorsement
         formfield_callback = https_urls
@@ -65,11 +55,19 @@ class EndorsementFilterForm(forms.Form):
 class VerifyForm(forms.Form):
     method = forms.ChoiceField(label="Verified by", choices=Endorsement.Method.choices)
     note = forms.CharField(
-        label="Verification note", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, strip=True
+        label="Verification note",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        strip=True,
+        validators=[no_control_characters_multiline],
     )
 
 
 class RejectForm(forms.Form):
     reason = forms.CharField(
-        label="Rejection reason", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, strip=True
+        label="Rejection reason",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        strip=True,
+        validators=[no_control_characters_multiline],
     )

@@ -23,6 +23,7 @@ from lib import tokens
 from lib.audit import record
 from lib.edit_conflicts import Versioned
 from lib.mail import send_mail_template
+from lib.validators import no_control_characters, no_control_characters_multiline
 
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
 MAX_IMAGE_SIDE = 4000
@@ -137,14 +138,21 @@ class Endorsement(Versioned):
         PUBLIC_STATEMENT = "public_statement", "Public statement at the source URL"
 
     kind = models.CharField(max_length=20, choices=Kind.choices, help_text="Who is endorsing.")
-    name = models.CharField(max_length=200, help_text="The endorser's name as it should appear publicly.")
+    name = models.CharField(
+        max_length=200,
+        validators=[no_control_characters],
+        help_text="The endorser's name as it should appear publicly.",
+    )
     office = models.CharField(
         "office or role",
         max_length=200,
         blank=True,
+        validators=[no_control_characters],
         help_text='Office held or sought, or role, e.g. "candidate for US Senate".',
     )
-    party = models.CharField(max_length=100, blank=True, help_text="Political party, if any.")
+    party = models.CharField(
+        max_length=100, blank=True, validators=[no_control_characters], help_text="Political party, if any."
+    )
     state = models.ForeignKey(
         State,
         on_delete=models.PROTECT,
@@ -153,12 +161,16 @@ class Endorsement(Versioned):
         related_name="endorsements",
         help_text="The endorser's state; leave empty for a national endorsement.",
     )
-    statement = models.TextField(max_length=2000, help_text="The statement or quote, as plain text.")
+    statement = models.TextField(
+        max_length=2000,
+        validators=[no_control_characters_multiline],
+        help_text="The statement or quote, as plain text.",
+    )
     source_url = models.URLField(
         "source URL",
         max_length=500,
         blank=True,
-        validators=[URLValidator(schemes=["http", "https"]), validate_http_url],
+        validators=[URLValidator(schemes=["http", "https"]), validate_http_url, no_control_characters],
         help_text="Where the statement was made public (http or https).",
     )
     made_on = models.DateField("date made", help_text="When the statement was made.")
@@ -182,14 +194,17 @@ class Endorsement(Versioned):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.UNCONFIRMED)
     verification_method = models.CharField(max_length=20, choices=Method.choices, blank=True)
     verification_note = models.TextField(
-        max_length=2000, blank=True, help_text="How the endorsement was verified: who, when, what was checked."
+        max_length=2000,
+        blank=True,
+        validators=[no_control_characters_multiline],
+        help_text="How the endorsement was verified: who, when, what was checked.",
     )
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     verified_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
-    rejection_reason = models.TextField(max_length=2000, blank=True)
+    rejection_reason = models.TextField(max_length=2000, blank=True, validators=[no_control_characters_multiline])
     featured = models.BooleanField(default=False, help_text="Shown first on the wall; published ones only.")
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdrawn_by = models.ForeignKey(

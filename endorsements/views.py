@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from endorsements.forms import EndorsementFilterForm, EndorsementSubmitForm
 from endorsements.models import CONFIRM, Endorsement, LinkError
 from lib.tokens import lifetime_days
+from lib.validators import as_one_line, without_control_characters
 from lib.visitor_cache import visitor_cache
 
 PER_PAGE = 20
@@ -134,11 +135,14 @@ class EndorsementFeed(Feed):
     def items(self):
         return Endorsement.objects.published().select_related("state").order_by("-published_at")[:30]
 
+    # XML 1.0 cannot carry most control characters (Django refuses to write them: a 500), and
+    # rows stored before the validators existed may hold some: they are dropped here.
+
     def item_title(self, item: Endorsement) -> str:
-        return f"{item.name}, {item.office}" if item.office else item.name
+        return as_one_line(f"{item.name}, {item.office}" if item.office else item.name)
 
     def item_description(self, item: Endorsement) -> str:
-        return item.statement
+        return without_control_characters(item.statement, allow_line_breaks=True)
 
     def item_link(self, item: Endorsement) -> str:
         return reverse("endorsements:endorsement-detail", args=[item.slug])

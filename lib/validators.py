@@ -20,9 +20,18 @@ def control_characters(value: str, *, allow_line_breaks: bool = False) -> list[s
     return sorted({c for c in value if unicodedata.category(c) == "Cc" and c not in allowed})
 
 
-def without_control_characters(value: str) -> str:
-    """`value` with every control character dropped: for values we keep without asking (?ref= tags)."""
-    return "".join(c for c in value if unicodedata.category(c) != "Cc")
+def without_control_characters(value: str, *, allow_line_breaks: bool = False) -> str:
+    """`value` with every control character dropped: for values we keep without asking (?ref= tags)
+    and for stored text written out where control characters cannot go (feeds)."""
+    allowed = LINE_BREAKS if allow_line_breaks else frozenset()
+    return "".join(c for c in value if unicodedata.category(c) != "Cc" or c in allowed)
+
+
+def as_one_line(value: str) -> str:
+    """`value` as one line: each run of whitespace (line breaks too) becomes a space, other control
+    characters are dropped. For stored text that a format carries on one line (feed titles)."""
+    kept = "".join(" " if c.isspace() else c for c in value if c.isspace() or unicodedata.category(c) != "Cc")
+    return " ".join(kept.split())
 
 
 @deconstructible

@@ -22,6 +22,7 @@ from lib import audit, tokens
 from lib.edit_conflicts import Versioned
 from lib.mail import send_mail_template
 from lib.roles import NATIONAL_COORDINATORS
+from lib.validators import no_control_characters
 
 
 class UserManager(BaseUserManager):
@@ -51,6 +52,9 @@ class User(AbstractUser):
 
     username = None
     email = models.EmailField("email address", unique=True)
+    # AbstractUser's name fields, with the check every form that writes them makes.
+    first_name = models.CharField("first name", max_length=150, blank=True, validators=[no_control_characters])
+    last_name = models.CharField("last name", max_length=150, blank=True, validators=[no_control_characters])
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -162,12 +166,17 @@ class Member(Versioned):
     show_name_publicly = models.BooleanField(
         default=False, help_text="May appear on the public chapter page as first name and last initial."
     )
-    ref = models.CharField(max_length=100, blank=True, help_text="The ?ref= of the join link that brought them.")
-    utm_source = models.CharField(max_length=100, blank=True)
-    utm_medium = models.CharField(max_length=100, blank=True)
-    utm_campaign = models.CharField(max_length=100, blank=True)
-    utm_term = models.CharField(max_length=100, blank=True)
-    utm_content = models.CharField(max_length=100, blank=True)
+    ref = models.CharField(
+        max_length=100,
+        blank=True,
+        validators=[no_control_characters],
+        help_text="The ?ref= of the join link that brought them.",
+    )
+    utm_source = models.CharField(max_length=100, blank=True, validators=[no_control_characters])
+    utm_medium = models.CharField(max_length=100, blank=True, validators=[no_control_characters])
+    utm_campaign = models.CharField(max_length=100, blank=True, validators=[no_control_characters])
+    utm_term = models.CharField(max_length=100, blank=True, validators=[no_control_characters])
+    utm_content = models.CharField(max_length=100, blank=True, validators=[no_control_characters])
     created_at = models.DateTimeField(default=timezone.now, help_text="When they signed up or were imported.")
     joined_at = models.DateTimeField(
         null=True, blank=True, help_text="When membership began: email verified, or imported."

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from chapters.models import Chapter
 from lib import audit
+from lib.spreadsheets import spreadsheet_safe_row
 from lib.validators import no_control_characters
 from members.models import Member, MembershipEvent, User
 
@@ -491,5 +492,5 @@ def errors_csv(errors: list[RowError]) -> str:
     writer = csv.writer(out)
     writer.writerow(["line", "email", "reason"])
     for error in errors:
-        writer.writerow([error.line, error.email, error.reason])
+        writer.writerow(spreadsheet_safe_row([error.line, error.email, error.reason]))
     return out.getvalue()

@@ -155,3 +155,35 @@ def test_change_page_of_a_busy_chapter_is_bounded(client, coordinator_a, nationa
         with django_assert_max_num_queries(30 if user == national else 20):
             response = client.get(reverse("admin:chapters_chapter_change", args=[chapter.pk]))
         assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "shown"),
+    [
+        ("name", "South Carolina\nConsents", "U+000A"),
+        ("question", "Would you mind\x1b[2J?", "U+001B"),
+        ("description", "Ring the bell\x07", "U+0007"),
+        ("social_pages-0-url", "https://facebook.example/sc\x1b", "U+001B"),
+    ],
+)
+def test_chapter_text_with_control_characters_is_refused_by_the_admin(client, national, chapter_a, field, value, shown):
+    client.force_login(national)
+    data = change_data(chapter_a, territory_mode="whole_state")
+    data |= {"social_pages-TOTAL_FORMS": "1", "social_pages-0-platform": "facebook",
+             "social_pages-0-url": "https://facebook.example/sc", field: value}  # fmt: skip
+    response = client.post(reverse("admin:chapters_chapter_change", args=[chapter_a.pk]), data)
+    assert response.status_code == 200
+    assert f"Remove the invisible control characters ({shown})" in response.content.decode()
+    chapter_a.refresh_from_db()
+    assert chapter_a.name == "South Carolina Consents"
+    assert not chapter_a.social_pages.exists()
+
+
+def test_chapter_description_keeps_its_line_breaks_and_tabs(client, national, chapter_a):
+    client.force_login(national)
+    description = "We meet on Tuesdays.\r\n\r\n\tAll welcome."
+    data = change_data(chapter_a, territory_mode="whole_state", description=description)
+    response = client.post(reverse("admin:chapters_chapter_change", args=[chapter_a.pk]), data)
+    assert response.status_code == 302
+    chapter_a.refresh_from_db()
+    assert chapter_a.description == description

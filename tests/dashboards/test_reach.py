@@ -91,3 +91,16 @@ def test_coordinator_records_a_snapshot_for_their_page(client, coordinator_a, pa
     )
     assert response.status_code == 200  # refused: not one of their pages
     assert not ReachSnapshot.objects.filter(date=D(2026, 2, 2)).exists()
+
+
+def test_reach_note_and_post_address_refuse_control_characters(client, coordinator_a, pages):
+    client.force_login(coordinator_a)
+    before = ReachSnapshot.objects.count()
+    response = client.post(
+        "/admin/dashboards/reachsnapshot/add/",
+        {"social_page": pages[0].pk, "date": "2026-02-01", "post_reach": "500",
+         "post_url": "https://facebook.example/sc/1\x1b", "note": "Viral\r\npost"},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors.keys() == {"post_url", "note"}
+    assert ReachSnapshot.objects.count() == before

@@ -280,3 +280,17 @@ def test_admin_upload_is_checked_and_re_encoded_like_the_public_form(as_role):
     assert not Endorsement.objects.exists()
     assert client.post(ADD, {**data, "image": png(50, 50, name="logo.gif")}).status_code == 302
     assert Endorsement.objects.get().image.name.endswith(".png")
+
+
+@pytest.mark.parametrize(
+    ("action", "data"),
+    [("verify_selected", {"method": "call", "note": "Called\x1b[2J."}), ("reject_selected", {"reason": "Fake\x08."})],
+)
+def test_verification_note_and_rejection_reason_refuse_control_characters(as_role, objects, action, data):
+    client = as_role("national")
+    sc = objects["sc"]
+    response = client.post(CHANGELIST, {"action": action, "_selected_action": [sc.pk], "apply": "yes", **data})
+    assert response.status_code == 200
+    assert "Remove the invisible control characters" in response.content.decode()
+    sc.refresh_from_db()
+    assert sc.status == S.SUBMITTED

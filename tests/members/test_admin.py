@@ -6,7 +6,8 @@ import io
 import pytest
 from django.contrib.admin.models import LogEntry
 
-from members.models import Member, MemberExport
+from chapters.models import Chapter
+from members.models import Member, MemberExport, User
 from tests.factories import CA_ZIP, ROLES, SC_ZIP, WY_ZIP, edit_version, make_member, make_staff_mfa
 
 
@@ -266,3 +267,16 @@ def test_export_applies_search_and_date_filters(as_role, roster):
     rows = list(csv.DictReader(io.StringIO(body(client.get("/admin/members/member/export/", filters)))))
     assert {r["email"] for r in rows} == {"sc1@example.net", "sc3@example.net", "sc5@example.net"}
     assert [e.rows for e in MemberExport.objects.order_by("pk")] == [1, 3]
+
+
+def test_export_keeps_stored_line_breaks_inside_their_cells(as_role, chapter_a):
+    """Rows written before the validators existed: a line break or formula in them starts no row of its own."""
+    member = make_member("lines@example.net", SC_ZIP)
+    Chapter.objects.filter(pk=chapter_a.pk).update(name="=Evil\r\nforged@example.net,x")
+    User.objects.filter(pk=member.user_id).update(first_name="Ann\nforged", last_name="\rLee")
+    text = body(as_role("coordinator_a").get("/admin/members/member/export/"))
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert [len(row) for row in rows] == [len(rows[0])] * 2
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert (row["email"], row["first_name"], row["last_name"]) == ("lines@example.net", "Ann\nforged", "'\rLee")
+    assert row["chapter"] == "'=Evil\r\nforged@example.net,x"

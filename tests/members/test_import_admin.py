@@ -133,3 +133,10 @@ def test_a_file_that_is_not_csv_is_refused_by_its_content_whatever_its_name(as_r
     assert says in response.content.decode()
     assert "Import" in response.content.decode()
     assert Member.objects.count() == before
+
+
+def test_errors_csv_neutralises_addresses_that_would_start_a_formula(as_role, chapter_a):
+    client = as_role("coordinator_a")
+    response = upload(client, chapter_a, "email,zip\n=cmd@example.net,00000\n")
+    errors = client.get(f"{IMPORT_URL}{response.context['token']}/errors.csv").content.decode()
+    assert errors.splitlines()[1].startswith("2,'=cmd@example.net,")
