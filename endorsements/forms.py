@@ -33,8 +33,8 @@ class EndorsementSubmitForm(ImageReencodingMixin, forms.ModelForm):
             "made_on": forms.DateInput(attrs={"type": "date"}),
             "statement": forms.Textarea(attrs={"rows": 6}),
         }
-        labels = {"state": "State (leave empty for a national endorsement)"}
         help_texts = {
+            "state": "The endorser's state, or National.",
             "contact_email": "We send a link to confirm it, and later a link to withdraw the endorsement. Never shown.",
             "statement": "Plain text, at most 2000 characters.",
         }
@@ -43,6 +43,7 @@ class EndorsementSubmitForm(ImageReencodingMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["contact_email"].required = True
         self.fields["state"].empty_label = "National"
+        self.fields["kind"].choices = [("", "Choose one"), *Endorsement.Kind.choices]
 
 
 class EndorsementFilterForm(forms.Form):

@@ -8,9 +8,10 @@ import psycopg
 from django.core.cache import cache
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.db.models import Count, Prefetch
-from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, HttpResponseServerError, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 
 from calls.models import chapter_call, national_call
 from chapters.models import Chapter, CoalitionGoal, Officer, SocialPage
@@ -37,14 +38,15 @@ def members_without_chapter() -> dict[str, int]:
 def home_figures() -> dict:
     tiles = usmap.state_tiles(members_without_chapter())
     active = sum(1 for tile in tiles if tile.status == "active")
-    progress = {"active": active, "goal": CoalitionGoal.current().target_states}
+    forming = sum(1 for tile in tiles if tile.status == "forming")
+    progress = {"active": active, "forming": forming, "goal": CoalitionGoal.current().target_states}
     # The map is the same for everyone and is most of the page's rendering (a hundred
     # links and table rows): rendered with its figures, once a minute, not per request.
     map_html = render_to_string("public/_us_map.html", {"tiles": tiles, "progress": progress})
     return {"progress": progress, "map_html": map_html}
 
 
-HOME_CACHE_KEY = "home-figures-v2"
+HOME_CACHE_KEY = "home-figures-v3"
 
 
 @visitor_cache(seconds=30)
@@ -83,6 +85,14 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
     middleware stack stands between it and the response (scripts/bench.py).
     """
     return HttpResponse(ROBOTS_TXT, content_type="text/plain; charset=utf-8")
+
+
+def favicon_ico(request: HttpRequest) -> HttpResponseRedirect:
+    """Every page links its icon, but some browsers and crawlers still ask for /favicon.ico: not a 404.
+
+    A temporary redirect: the static file's name changes with its content in production.
+    """
+    return redirect(static("favicon.ico"))
 
 
 def database_unavailable(request: HttpRequest, exception: Exception) -> HttpResponse:
@@ -129,10 +139,15 @@ def chapter_detail(request: HttpRequest, slug: str) -> HttpResponse:
     counties = chapter.counties.order_by("name").values_list("name", flat=True)
     results = Answer.objects.results()
     state_counts = results["states"].get(chapter.state_id, {})
+    member_count = Member.objects.count_for(chapter=chapter)
     context = {
         "chapter": chapter,
+        "share_description": (
+            f"{chapter.name}, the Coalition of the States in {chapter.state.name}. Members so far: {member_count:,}. "
+            "Join, answer the question, come to the weekly call."
+        ),
         "counties": counties,
-        "member_count": Member.objects.count_for(chapter=chapter),
+        "member_count": member_count,
         "public_members": chapter_public_members(chapter),
         "call": chapter_call(chapter),
         "national_call": national_call(),

@@ -63,6 +63,7 @@ PAGES: dict[str, Page] = {
     "public:home": Page("/", PUBLIC),
     "public:health": Page("/health/", PUBLIC),
     "public:robots-txt": Page("/robots.txt", PUBLIC),
+    "public:favicon-ico": Page("/favicon.ico", expect(REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT)),  # static file
     "public:chapter-detail": Page(lambda w: f"/chapters/{w.chapter_a.slug}/", PUBLIC),
     # calls
     "calls:call-list": Page("/calls/", PUBLIC),

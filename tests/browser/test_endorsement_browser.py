@@ -19,7 +19,7 @@ def test_visitor_endorsement_goes_through_review_to_the_wall(page, live_server, 
     page.locator("#id_name").fill("Dana Whitfield")
     page.get_by_label("Office or role").fill("Candidate for US Senate")
     page.get_by_label("Party").fill("Independent")
-    page.get_by_label("State (leave empty").select_option(label="South Carolina")
+    page.get_by_label("State", exact=True).select_option(label="South Carolina")
     page.locator("#id_statement").fill("South Carolina should consent. <b>Really.</b>")
     page.get_by_label("Source URL").fill("https://whitfield.example.com/statement")
     page.get_by_label("Date made").fill("2026-04-02")
