@@ -13,6 +13,7 @@ from django.db import connection, connections, transaction
 from django.db.models import Func, Q, TextField
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -38,7 +39,7 @@ from members.models import (
     send_invitation,
     update_member,
 )
-from members.roster import Mode, errors_csv, import_members
+from members.roster import FIELD_LABELS, ImportResult, Mode, errors_csv, import_members
 
 
 @admin.register(User)
@@ -267,6 +268,25 @@ class ImportForm(forms.Form):
 IMPORTS_SESSION_KEY = "member_imports"
 
 
+def import_button(result: ImportResult) -> str:
+    """What the import button will do, in the coordinator's words: new people and changed ones apart."""
+    new = f"{result.created} new member{pluralize(result.created)}" if result.created else ""
+    changed = f"{result.updated} changed member{pluralize(result.updated)}" if result.updated else ""
+    if new and changed:
+        return f"Add {new} and update {changed}"
+    return f"Add {new}" if new else f"Update {changed}" if changed else ""
+
+
+def preview_context(result: ImportResult) -> dict:
+    """The preview's tables under the file's own column names, and the button's words."""
+    return {
+        "result": result,
+        "matched": [(FIELD_LABELS[name], column) for name, column in result.columns.items()],
+        "headers": list(result.columns.values()),
+        "button": import_button(result),
+    }
+
+
 def import_folder() -> Path:
     folder = Path(settings.MEDIA_ROOT) / "member-imports"
     folder.mkdir(parents=True, exist_ok=True)
@@ -309,10 +329,12 @@ class RosterImportMixin:
                 request.session[IMPORTS_SESSION_KEY] = imports
                 self.message_user(request, f"Imported into {chapter}: {result.summary()}.", messages.SUCCESS)
                 return HttpResponseRedirect(reverse("admin:members_member_changelist"))
-            context.update(result=result, chapter=chapter, token=token, mode=stored["mode"], refused=True)
+            context.update(preview_context(result), chapter=chapter, token=token, mode=stored["mode"], refused=True)
             return TemplateResponse(request, "admin/members/member/import.html", context)
 
-        form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
+        # The onboarding page hands a new chapter over with ?chapter=<pk>; the form's queryset still decides.
+        initial = {"chapter": request.GET.get("chapter")}
+        form = ImportForm(request.POST or None, request.FILES or None, user=request.user, initial=initial)
         if request.method == "POST" and form.is_valid():
             token = secrets.token_urlsafe(16)
             path = import_folder() / f"{token}.csv"
@@ -326,7 +348,7 @@ class RosterImportMixin:
             }
             with path.open("rb") as f:
                 result = import_members(chapter=chapter, file=f, mode=mode, actor=request.user, commit=False)
-            context.update(result=result, chapter=chapter, token=token, mode=mode, refused=False)
+            context.update(preview_context(result), chapter=chapter, token=token, mode=mode, refused=False)
             return TemplateResponse(request, "admin/members/member/import.html", context)
         context["form"] = form
         return TemplateResponse(request, "admin/members/member/import.html", context)
