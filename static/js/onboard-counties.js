@@ -14,6 +14,7 @@ window.addEventListener('load', function() {
         counties.empty();
         const url = state.value ? searchUrl + '?state=' + encodeURIComponent(state.value) : searchUrl;
         counties.attr('data-ajax--url', url);
+        counties.removeData();  // jQuery keeps the data- attributes it read; Select2 reads through it
         counties.djangoAdminSelect2();
     });
 });
