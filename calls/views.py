@@ -50,14 +50,9 @@ def call_list(request: HttpRequest) -> HttpResponse:
             row["attending"] = (row["call"].key, row["start"].date()) in mine
             if may_see_attendance(request.user, row["call"]):
                 row["count"] = CallAttendance.objects.filter(call=row["call"].key, date=row["start"].date()).count()
-    return render(request, "calls/call_list.html", {"rows": rows, "viewer_zone": viewer_zone(request)})
-
-
-def viewer_zone(request: HttpRequest) -> str | None:
-    """The logged-in member's own time zone, from their ZIP code, when we know it."""
-    member = getattr(request.user, "member", None) if request.user.is_authenticated else None
-    zip_code = getattr(member, "zip_code", None)
-    return getattr(zip_code, "timezone", None) or None
+    # The viewer's own time is shown by templates/calls/_call.html (calls/templatetags/call_times.py),
+    # the same on the home and chapter pages as here.
+    return render(request, "calls/call_list.html", {"rows": rows})
 
 
 def call_ics(request: HttpRequest, key: str) -> HttpResponse:

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 
 from chapters.models import RESERVED_SLUGS, Chapter, CoalitionGoal, County, Officer, SocialPage, State, StatusChange
 from chapters.onboarding import onboard_chapter
@@ -78,7 +79,7 @@ class ChapterAdminForm(EditConflictForm):
 class ChapterAdmin(EditConflictAdmin, ChapterScopedAdmin):
     form = ChapterAdminForm
     chapter_path = "pk"
-    list_display = ["name", "state", "status", "onboarding", "founded"]
+    list_display = ["name", "state", "status", "onboarding", "founded_on"]
     list_filter = ["status"]
     search_fields = ["name", "state__name"]
     autocomplete_fields = ["territory_counties"]
@@ -112,7 +113,15 @@ class ChapterAdmin(EditConflictAdmin, ChapterScopedAdmin):
         if obj is None:  # the summaries only make sense once the chapter exists
             return [(name, {"fields": [f for f in opts["fields"] if f not in ("territory_summary",)]})
                     for name, opts in self.fieldsets if name != "Onboarding"]  # fmt: skip
+        if obj.founded is None and not request.user.is_national_coordinator:
+            # Read-only and unknown: a "Founded: -" line tells the coordinator nothing.
+            return [(name, {**opts, "fields": [f for f in opts["fields"] if f != "founded"]})
+                    for name, opts in self.fieldsets]  # fmt: skip
         return super().get_fieldsets(request, obj)
+
+    @admin.display(description="Founded", ordering="founded", empty_value="")
+    def founded_on(self, chapter: Chapter):
+        return chapter.founded
 
     @admin.display(description="Onboarding")
     def onboarding(self, chapter: Chapter) -> str:
@@ -228,12 +237,10 @@ class ChapterAdmin(EditConflictAdmin, ChapterScopedAdmin):
                 self.message_user(
                     request, f"{chapter} is forming. {invited} coordinator(s) invited by email.", messages.SUCCESS
                 )
-                if form.cleaned_data.get("roster"):
-                    self.message_user(
-                        request,
-                        "The roster file was not imported: importing members is not available yet. Keep the file.",
-                        messages.WARNING,
-                    )
+                if form.cleaned_data["import_roster"]:
+                    # The members app's import page (preview, then commit), opened on the new chapter:
+                    # chapters sits below members and cannot run the import itself.
+                    return redirect(reverse("admin:members_member_import") + f"?chapter={chapter.pk}")
                 return redirect("admin:chapters_chapter_change", chapter.pk)
         context = {
             **self.admin_site.each_context(request),
@@ -244,6 +251,23 @@ class ChapterAdmin(EditConflictAdmin, ChapterScopedAdmin):
             "media": self.media + form.media,
         }
         return TemplateResponse(request, "admin/chapters/chapter/onboard.html", context)
+
+
+class StateCountiesWidget(AutocompleteSelectMultiple):
+    """The county picker, searching only the chosen state's counties (CountyAdmin.get_search_results
+    reads `state`); static/js/onboard-counties.js follows the state select as it changes."""
+
+    def __init__(self, *args, state: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.state = state
+
+    def get_url(self) -> str:
+        url = super().get_url()
+        return f"{url}?{urlencode({'state': self.state})}" if self.state else url
+
+    @property
+    def media(self) -> forms.Media:
+        return super().media + forms.Media(js=["js/onboard-counties.js"])
 
 
 class OnboardChapterForm(forms.Form):
@@ -265,16 +289,20 @@ class OnboardChapterForm(forms.Form):
         validators=[no_control_characters],
         help_text="e.g. Red New York. The web address is derived from it.",
     )
-    roster = forms.FileField(
-        label="Existing roster (CSV), not imported yet",
+    import_roster = forms.BooleanField(
+        label="Import the group's member list next",
         required=False,
-        help_text="Importing members comes later: the file is not read or stored now. Keep it for the import.",
+        help_text="Once the chapter exists, the roster import opens on it: upload the CSV, check the preview, "
+        "then import.",
     )
 
     def __init__(self, *args, admin_site, **kwargs):
         super().__init__(*args, **kwargs)
         counties = self.fields["counties"]
-        counties.widget = AutocompleteSelectMultiple(Chapter._meta.get_field("territory_counties"), admin_site)
+        state = self["state"].value()
+        counties.widget = StateCountiesWidget(
+            Chapter._meta.get_field("territory_counties"), admin_site, state=str(state or "")
+        )
         counties.widget.choices = counties.choices  # the widget renders only the chosen counties
 
     def clean_name(self) -> str:
@@ -389,6 +417,10 @@ class CountyAdmin(ReadOnlyGeographyAdmin):
         return lookup == "chapter__id__exact" or super().lookup_allowed(lookup, value, request)
 
     def get_search_results(self, request: HttpRequest, queryset, search_term: str):
+        # The onboarding form's picker names its state (StateCountiesWidget): "Fulton" is a county of 8 states.
+        state = request.GET.get("state", "")
+        if len(state) == 2:
+            queryset = queryset.filter(state__code__iexact=state)
         # "Cook, IL" narrows the search to one state: county names repeat across states.
         name, _, state = search_term.rpartition(",")
         if name and len(state.strip()) == 2:

@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from chapters.models import Chapter, County, Officer, State
 from lib import audit, tokens
@@ -129,7 +130,11 @@ def onboard_chapter(
     (and saves nothing) when the territory clashes with another chapter's.
     """
     chapter = Chapter.objects.create(
-        name=name, slug=Chapter.derive_slug(name), state=state, status=Chapter.Status.FORMING
+        name=name,
+        slug=Chapter.derive_slug(name),
+        state=state,
+        status=Chapter.Status.FORMING,
+        founded=timezone.localdate(),
     )
     audit.record(by, chapter, "Chapter onboarded", action=ADDITION)
     chapter.set_territory(mode=territory_mode, counties=counties, by=by)

@@ -1,5 +1,5 @@
+from allauth.account.adapter import get_adapter
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.forms import SetPasswordForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -56,7 +56,9 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     form = SetPasswordForm(invited, request.POST or None)
     if request.method == "POST" and form.is_valid():
         accept_invitation(invited, form.cleaned_data["new_password1"])
-        login(request, invited, backend="django.contrib.auth.backends.ModelBackend")
+        # Through allauth, so that the login counts as fresh: setting up two-factor, next,
+        # does not ask again for the password just chosen (members/adapter.py).
+        get_adapter(request).login(request, invited)
         messages.success(request, "Welcome! Your password is set and you are logged in.")
         return redirect("admin:index")
     chapters = Chapter.objects.filter(officers__in=Officer.objects.current().coordinators().filter(user=invited))

@@ -120,9 +120,11 @@ class PersonalPagesNotStoredMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        # Only with a session cookie: asking an anonymous visitor's session would mark it
-        # accessed, and every public page would vary on Cookie.
-        logged_in = settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.is_authenticated
+        # Decided by the session cookie alone, never by loading the user: asking the session
+        # would mark it accessed (every public page would vary on Cookie), and here, after the
+        # view, a database outage would turn the 503 page into a traceback. A visitor with an
+        # anonymous session (a pending message) gets the same header, which costs nothing.
+        logged_in = settings.SESSION_COOKIE_NAME in request.COOKIES
         match = request.resolver_match
         if "Cache-Control" not in response and (logged_in or (match and match.view_name in PERSONAL_LINK_PAGES)):
             patch_cache_control(response, private=True, no_store=True)

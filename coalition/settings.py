@@ -219,6 +219,9 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG or TESTING
 MFA_TOTP_ISSUER = "Coalition of the States"
 
+# The coalition's name: every mail greets and signs with it, never with the host a request came to.
+COALITION_NAME = "Coalition of the States"
+
 # Email: SMTP in production; in development the console plus files under .data/mail/.
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",

@@ -1,9 +1,12 @@
 """Mail: one helper that every sender uses, and the development backend.
 
-`send_mail_template` renders `<prefix>_subject.txt`, `<prefix>_message.txt` and, when it
-exists, `<prefix>_message.html` into one message with a text part and an HTML
-alternative. The coalition's own mails live in templates/emails/ and all have the three;
-allauth's (account/email/...) reach the same helper through members/adapter.py.
+`send_mail_template` renders `<prefix>_subject.txt`, `<prefix>_message.txt` and
+`<prefix>_message.html` into one message with a text part and an HTML alternative; a mail
+without an HTML template of its own (allauth's notices) gets its text inside the shared
+layout, templates/emails/_layout.html. Every template sees `coalition_name` (the setting
+COALITION_NAME), so no mail names the host it was sent from. The coalition's own mails live in
+templates/emails/; allauth's (account/email/..., mfa/email/...) reach the same helper through
+members/adapter.py.
 """
 
 from pathlib import Path
@@ -28,16 +31,16 @@ def render_mail_template(
     headers: dict[str, str] | None = None,
 ) -> EmailMultiAlternatives:
     """The message, not sent: for a caller that adjusts it first (allauth's adapter adds its subject prefix)."""
+    context = {"coalition_name": settings.COALITION_NAME, **context}
     # A subject is one line whatever the template's line breaks.
     subject = " ".join(render_to_string(f"{template_prefix}_subject.txt", context, request).split())
     text = render_to_string(f"{template_prefix}_message.txt", context, request).strip()
     message = EmailMultiAlternatives(subject, text, from_email, recipients, headers=headers)
     try:
-        html = render_to_string(f"{template_prefix}_message.html", context, request).strip()
+        html = render_to_string(f"{template_prefix}_message.html", context, request)
     except TemplateDoesNotExist:
-        # allauth ships text-only templates; ours all have an HTML version.
-        return message
-    message.attach_alternative(html, "text/html")
+        html = render_to_string("emails/_from_text.html", {**context, "text": text}, request)
+    message.attach_alternative(html.strip(), "text/html")
     return message
 
 

@@ -1,4 +1,8 @@
+import time
+
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.mail import EmailMessage
 from django.http import HttpRequest
 from django.urls import reverse
@@ -6,8 +10,30 @@ from django.urls import reverse
 from lib.mail import render_mail_template
 from members.models import Member, activate_member
 
+# When this session last logged in (a timestamp), for is_reauthentication_required below.
+LOGGED_IN_AT = "coalition_logged_in_at"
+
 
 class AccountAdapter(DefaultAccountAdapter):
+    def login(self, request: HttpRequest, user: AbstractBaseUser) -> None:
+        super().login(request, user)
+        # After Django's login, which starts a fresh session for the person.
+        request.session[LOGGED_IN_AT] = time.time()
+
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        """A login moments ago counts as having just typed the password.
+
+        allauth asks for the password again before two-factor changes, even right after a
+        login; a new coordinator, sent from their first login to set up an authenticator
+        app, was asked for the password they had just chosen. Past the same window a
+        reauthentication lasts (ACCOUNT_REAUTHENTICATION_TIMEOUT), allauth asks as usual.
+        """
+        session = getattr(self.request, "session", None)
+        logged_in_at = session.get(LOGGED_IN_AT) if session is not None else None
+        if logged_in_at and time.time() - logged_in_at < account_settings.REAUTHENTICATION_TIMEOUT:
+            return False
+        return super().is_reauthentication_required(app=app, **kwargs)
+
     def render_mail(self, template_prefix: str, email: str | list[str], context: dict, headers=None) -> EmailMessage:
         """allauth's mails (address confirmation, password reset, ...) are built like the coalition's own."""
         message = render_mail_template(

@@ -3,6 +3,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import phonenumbers
+import us
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -13,6 +14,7 @@ from django.db import connection, connections, transaction
 from django.db.models import Func, Q, TextField
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -38,7 +40,7 @@ from members.models import (
     send_invitation,
     update_member,
 )
-from members.roster import Mode, errors_csv, import_members
+from members.roster import FIELD_LABELS, ImportResult, Mode, errors_csv, import_members
 
 
 @admin.register(User)
@@ -267,6 +269,25 @@ class ImportForm(forms.Form):
 IMPORTS_SESSION_KEY = "member_imports"
 
 
+def import_button(result: ImportResult) -> str:
+    """What the import button will do, in the coordinator's words: new people and changed ones apart."""
+    new = f"{result.created} new member{pluralize(result.created)}" if result.created else ""
+    changed = f"{result.updated} changed member{pluralize(result.updated)}" if result.updated else ""
+    if new and changed:
+        return f"Add {new} and update {changed}"
+    return f"Add {new}" if new else f"Update {changed}" if changed else ""
+
+
+def preview_context(result: ImportResult) -> dict:
+    """The preview's tables under the file's own column names, and the button's words."""
+    return {
+        "result": result,
+        "matched": [(FIELD_LABELS[name], column) for name, column in result.columns.items()],
+        "headers": list(result.columns.values()),
+        "button": import_button(result),
+    }
+
+
 def import_folder() -> Path:
     folder = Path(settings.MEDIA_ROOT) / "member-imports"
     folder.mkdir(parents=True, exist_ok=True)
@@ -309,10 +330,12 @@ class RosterImportMixin:
                 request.session[IMPORTS_SESSION_KEY] = imports
                 self.message_user(request, f"Imported into {chapter}: {result.summary()}.", messages.SUCCESS)
                 return HttpResponseRedirect(reverse("admin:members_member_changelist"))
-            context.update(result=result, chapter=chapter, token=token, mode=stored["mode"], refused=True)
+            context.update(preview_context(result), chapter=chapter, token=token, mode=stored["mode"], refused=True)
             return TemplateResponse(request, "admin/members/member/import.html", context)
 
-        form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
+        # The onboarding page hands a new chapter over with ?chapter=<pk>; the form's queryset still decides.
+        initial = {"chapter": request.GET.get("chapter")}
+        form = ImportForm(request.POST or None, request.FILES or None, user=request.user, initial=initial)
         if request.method == "POST" and form.is_valid():
             token = secrets.token_urlsafe(16)
             path = import_folder() / f"{token}.csv"
@@ -326,7 +349,7 @@ class RosterImportMixin:
             }
             with path.open("rb") as f:
                 result = import_members(chapter=chapter, file=f, mode=mode, actor=request.user, commit=False)
-            context.update(result=result, chapter=chapter, token=token, mode=mode, refused=False)
+            context.update(preview_context(result), chapter=chapter, token=token, mode=mode, refused=False)
             return TemplateResponse(request, "admin/members/member/import.html", context)
         context["form"] = form
         return TemplateResponse(request, "admin/members/member/import.html", context)
@@ -351,25 +374,67 @@ class RosterImportMixin:
         self.message_user(request, f"{sent} invitation(s) sent; other selected members were not imported ones.")
 
 
-def search_members(queryset, search_term: str):
-    """Each word must match a name, the email or the ZIP code, as the admin's search_fields would.
+# A state by what a coordinator types: its name ("New York", "new york") or its code ("NY"). The
+# same package fills the State table (chapters/geo.py): knowing them here costs no query.
+STATE_CODES = {state.name.upper(): state.abbr for state in us.STATES} | {state.abbr: state.abbr for state in us.STATES}
+LONGEST_STATE_NAME = max(len(name.split()) for name in STATE_CODES)
 
-    Names and emails are matched in a subquery on the user table alone, so PostgreSQL can
-    use the trigram indexes (members/migrations/0004, lib/search.py) instead of
-    reading every member.
-    """
-    fields = ["email", "first_name", "last_name"]
-    # Words that are not numbers can only match a person: all of them in one query on people.
-    named = None
-    for word in smart_split(search_term):
-        word = unescape_string_literal(word) if word[:1] in "\"'" and word[-1:] == word[:1] else word
-        if word.isdigit():
-            people = fragment_filter(User.objects.all(), fields, word).values("pk")
-            queryset = queryset.filter(Q(user__in=people) | Q(zip_code__code__contains=word))
+
+def search_words(search_term: str) -> list[str]:
+    """The words of a search; a quoted phrase ("Rock Hill") is one word."""
+    return [
+        unescape_string_literal(word) if word[:1] in "\"'" and word[-1:] == word[:1] else word
+        for word in smart_split(search_term)
+    ]
+
+
+def split_states(words: list[str]) -> tuple[list[tuple[str, list[str]]], list[str]]:
+    """The runs of words that name a state, each with its code, and the other words."""
+    states, rest, start = [], [], 0
+    while start < len(words):
+        for length in range(min(LONGEST_STATE_NAME, len(words) - start), 0, -1):
+            run = words[start : start + length]
+            code = STATE_CODES.get(" ".join(run).upper())
+            if code:
+                states.append((code, run))
+                start += length
+                break
         else:
-            named = fragment_filter(User.objects.all() if named is None else named, fields, word)
-    if named is not None:
-        queryset = queryset.filter(user__in=named.values("pk"))
+            rest.append(words[start])
+            start += 1
+    return states, rest
+
+
+def people_named(words: list[str]):
+    """People whose name or email holds every word: one query on people, served by the trigram indexes."""
+    people = User.objects.all()
+    for word in words:
+        people = fragment_filter(people, ["email", "first_name", "last_name"], word)
+    return people.values("pk")
+
+
+def search_members(queryset, search_term: str):
+    """Each word must match a name, the email, the ZIP code, the city or the state, as a coordinator types them.
+
+    A state's name or code ("New York", "NY") matches its members, or people so named ("Virginia",
+    "Al"). The other words that are not numbers match people by name or email (in a subquery on
+    the user table alone, so PostgreSQL can use the trigram indexes of members/migrations/0004
+    and lib/search.py instead of reading every member), or, all together, the name of a city in
+    the ZIP code table ("Rock Hill"). Numbers match a ZIP code or a name.
+    """
+    states, words = split_states(search_words(search_term))
+    for code, run in states:
+        queryset = queryset.filter(Q(state_id=code) | Q(user__in=people_named(run)))
+    named = [word for word in words if not word.isdigit()]
+    for word in words:
+        if word.isdigit():
+            queryset = queryset.filter(Q(user__in=people_named([word])) | Q(zip_code__code__contains=word))
+    if named:
+        # A union of two index-served lookups: an OR of the two would read every member.
+        by_name = Member.objects.filter(user__in=people_named(named)).order_by().values("pk")
+        city = ZipCode.objects.filter(city__iexact=" ".join(named)).values("code")
+        in_city = Member.objects.filter(zip_code__in=city).order_by().values("pk")
+        queryset = queryset.filter(pk__in=by_name.union(in_city))
     return queryset
 
 
@@ -453,7 +518,7 @@ class MemberAdmin(EditConflictAdmin, RosterImportMixin, ChapterScopedAdmin):
         return MemberChangeList
 
     def get_search_results(self, request, queryset, search_term):
-        """Words match names, emails and ZIP codes (search_members); a phone number, the phone.
+        """Words match names, emails, ZIP codes, cities and states (search_members); a phone number, the phone.
 
         A search that matches no more than pagination.COUNT_UP_TO members becomes the list of
         their ids, read in one query that stops there: the planner cannot estimate a fragment's

@@ -6,12 +6,13 @@ from django import forms
 from django.contrib.auth.hashers import make_password
 from django.core.validators import RegexValidator
 from django.db import IntegrityError, transaction
+from django.utils import formats, timezone
 from phonenumber_field.formfields import PhoneNumberField
 
 from chapters.models import County, ZipCode
 from lib.edit_conflicts import EditConflictForm
 from lib.validators import no_control_characters
-from members.models import Member, User, sign_up_member
+from members.models import CONSENT_FIELDS, ConsentRecord, Member, User, sign_up_member
 
 ZIP_PATTERN = re.compile(r"^[0-9]{5}\Z")
 SOURCE_SESSION_KEY = "join_source"
@@ -93,6 +94,8 @@ class JoinForm(PlaceFields, SignupForm):
         self.setup_place()
         self.fields["email"].widget.attrs.pop("placeholder", None)
         self.fields["password1"].widget.attrs.pop("placeholder", None)
+        # Django's list of every password rule is long for a phone; the rules speak when one is broken.
+        self.fields["password1"].help_text = ""
 
     def clean(self) -> dict:
         cleaned_data = super().clean()
@@ -185,6 +188,8 @@ class ProfileForm(PlaceFields, EditConflictForm):
             )
         self.setup_place()
         self.move_to = None
+        for field, help_text in consent_states(member).items():
+            self.fields[field].help_text = help_text
 
     def clean(self) -> dict:
         cleaned_data = super().clean()
@@ -194,13 +199,44 @@ class ProfileForm(PlaceFields, EditConflictForm):
         county = cleaned_data.get("county_obj")
         if county is not None and county.chapter_id != self.instance.chapter_id:
             self.move_to = county.chapter or county.state
-            if not cleaned_data.get("confirm_move"):
-                self.add_error(
-                    "zip_code",
-                    f"This moves you from {self.instance.chapter or self.instance.state} to {self.move_to}. "
-                    "Check the box below and save again to confirm.",
-                )
         return cleaned_data
+
+    @property
+    def move_from(self):
+        return self.instance.chapter or self.instance.state
+
+    @property
+    def asks_to_move(self) -> bool:
+        """The new ZIP code is in another chapter and the member has not said yes yet: a question, not an error."""
+        return self.move_to is not None and not self.cleaned_data.get("confirm_move")
+
+
+CONSENT_SOURCES = {
+    ConsentRecord.Source.SIGNUP: "when you joined",
+    ConsentRecord.Source.PROFILE: "on this page",
+    ConsentRecord.Source.IMPORT: "on your chapter's member list",
+    ConsentRecord.Source.ADMIN: "through a coordinator",
+}
+
+
+def consent_states(member: Member) -> dict[str, str]:
+    """For each consent box, what is stored now and since when, from the member's consent records."""
+    latest = {}
+    for record in member.consents.all():  # oldest first: the last one per topic wins
+        latest[record.topic] = record
+    states = {}
+    for field, topic in CONSENT_FIELDS.items():
+        given = getattr(member, field)
+        record = latest.get(topic)
+        if record is None or record.given != given:
+            # No record agrees with the stored flag (set before records were kept): say only what is stored.
+            states[field] = "You agreed to this." if given else "You have not agreed to this."
+            continue
+        day = formats.date_format(timezone.localtime(record.at), "F j, Y")
+        verb = "agreed to this" if given else "withdrew this"
+        how = CONSENT_SOURCES.get(record.source)
+        states[field] = f"You {verb} on {day}" + (f", {how}." if how else ".")
+    return states
 
 
 class DeleteAccountForm(forms.Form):

@@ -564,6 +564,7 @@ def update_member(*, member: Member, actor: User | None, source: str, zip_code, 
 
 @transaction.atomic
 def leave_coalition(*, member: Member, actor: User | None, source: str) -> None:
+    """Stop counting the member and stop mailing them: leaving withdraws the mail and text consents."""
     if member.status == Member.Status.LEFT:
         return
     if member.is_counted:
@@ -571,8 +572,12 @@ def leave_coalition(*, member: Member, actor: User | None, source: str) -> None:
             member=member, kind=MembershipEvent.Kind.LEFT, source=source,
             from_chapter_id=member.chapter_id, from_state_id=member.state_id,
         )  # fmt: skip
+    before = {field: getattr(member, field) for field in CONSENT_FIELDS}
     member.status = Member.Status.LEFT
-    member.save(update_fields=["status"])
+    member.email_updates = member.text_messages = False
+    member.save(update_fields=["status", "email_updates", "text_messages"])
+    if source in ConsentRecord.Source.values:  # a deletion erases the records anyway
+        record_consents(member, before, source)
     audit.record(actor, member, f"Left the coalition ({source}).")
 
 

@@ -9,17 +9,22 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
-from chapters.models import Chapter, State
+from chapters.models import Chapter, Officer, State
+from lib.roles import NATIONAL_COORDINATORS
 from lib.validators import without_control_characters
 from members.forms import SOURCE_FIELDS, SOURCE_SESSION_KEY, DeleteAccountForm, ProfileForm
 from members.models import (
     ConsentRecord,
     Member,
+    MemberAccess,
+    User,
     claim_account,
     delete_account,
     leave_coalition,
@@ -61,7 +66,18 @@ def join(request: HttpRequest, state_code: str | None = None) -> HttpResponse:
 @login_required
 def welcome(request: HttpRequest) -> HttpResponse:
     member = get_object_or_404(Member.objects.select_related("chapter", "state"), user=request.user)
-    return render(request, "members/member_welcome.html", {"member": member})
+    share_path = reverse("members:join-state", args=[member.state_id.lower()])
+    share_url = request.build_absolute_uri(f"{share_path}?ref={share_ref(member)}")
+    return render(request, "members/member_welcome.html", {"member": member, "share_url": share_url})
+
+
+def share_ref(member: Member) -> str:
+    """The ?ref= of the member's own join link: the same every time, and it names nobody.
+
+    A keyed digest rather than the member's id, so a shared link tells its readers nothing
+    about the member or about how many members there are.
+    """
+    return "friend-" + salted_hmac("members.share-ref", str(member.pk)).hexdigest()[:10]
 
 
 @login_required
@@ -74,7 +90,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         with transaction.atomic():  # the form's edit check locks the row until the save is committed
             form = ProfileForm(request.POST, instance=member)
-            if form.is_valid():
+            if form.is_valid() and not form.asks_to_move:
                 data = form.cleaned_data
                 update_member(
                     member=member, actor=request.user, source=ConsentRecord.Source.PROFILE,
@@ -87,17 +103,54 @@ def profile(request: HttpRequest) -> HttpResponse:
                 return redirect("members:profile")
     else:
         form = ProfileForm(instance=member)
-    accesses = record_accesses(member, limit=20)
+    accesses = describe_accessors(member, record_accesses(member, limit=20))
     return render(request, "members/member_profile.html", {"form": form, "member": member, "accesses": accesses})
 
 
+def describe_accessors(member: Member, accesses: list[MemberAccess]) -> list[MemberAccess]:
+    """Name who looked by role and chapter ("a coordinator of South Carolina Consents"), not by name.
+
+    A member needs to know that the people who looked were entitled to; a coordinator's name
+    is theirs to give, not ours. Two queries whatever the number of entries.
+    """
+    actor_ids = {a.actor_id for a in accesses if a.actor_id}
+    national = set(
+        User.objects.filter(pk__in=actor_ids)
+        .filter(is_superuser=True)
+        .union(User.objects.filter(pk__in=actor_ids, groups__name=NATIONAL_COORDINATORS))
+        .values_list("pk", flat=True)
+    )
+    chapters: dict[int, list[Chapter]] = {}
+    officers = Officer.objects.coordinators().filter(user_id__in=actor_ids).select_related("chapter")
+    for officer in officers.order_by("chapter__name"):
+        chapters.setdefault(officer.user_id, []).append(officer.chapter)
+    for access in accesses:
+        theirs = chapters.get(access.actor_id, [])
+        if access.actor_id is None:
+            access.accessor = "a coordinator whose account has since been closed"
+        elif access.actor_id in national:
+            access.accessor = "a national coordinator"
+        elif theirs:
+            chapter = next((c for c in theirs if c.pk == member.chapter_id), theirs[0])
+            access.accessor = f"a coordinator of {chapter.name}"
+        else:
+            access.accessor = "a coordinator"
+    return accesses
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def leave(request: HttpRequest) -> HttpResponse:
-    member = get_object_or_404(Member, user=request.user)
-    leave_coalition(member=member, actor=request.user, source="profile")
-    messages.success(request, "You have left the coalition. Your account stays until you delete it.")
-    return redirect("members:profile")
+    """Ask first, saying what leaving means; leave on the confirming POST."""
+    member = Member.objects.select_related("chapter", "state").filter(user=request.user).first()
+    if member is None or member.status == Member.Status.LEFT:
+        return redirect("members:profile")
+    if request.method == "POST":
+        leave_coalition(member=member, actor=request.user, source="profile")
+        messages.success(request, "You have left the coalition. Your account stays until you delete it.")
+        return redirect("members:profile")
+    count = Member.objects.count_for(chapter=member.chapter, state=member.state)
+    return render(request, "members/member_leave.html", {"member": member, "member_count": count})
 
 
 @login_required

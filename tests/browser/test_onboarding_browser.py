@@ -7,9 +7,10 @@ from django.contrib.auth.models import Group
 
 from chapters.models import Chapter
 from lib.roles import NATIONAL_COORDINATORS
-from members.models import User
 from tests.browser.conftest import enter_totp, log_in, screenshot
-from tests.factories import PASSWORD, make_staff_mfa, make_user
+from tests.factories import PASSWORD, make_staff_mfa, make_user, totp_now
+
+PHONE_360 = {"width": 360, "height": 740}
 
 
 def test_national_coordinator_onboards_a_state_group(page, browser, live_server, mailoutbox):
@@ -46,18 +47,48 @@ def test_national_coordinator_onboards_a_state_group(page, browser, live_server,
     assert chapter.status == Chapter.Status.FORMING
 
     link = re.search(r"(/chapters/invitation/[^/\s]+/)", mailoutbox[0].body).group(1)
-    context = browser.new_context(base_url=live_server.url)
+    # The invited coordinator's first login, on a phone: one guided path, and no step asks twice.
+    context = browser.new_context(base_url=live_server.url, viewport=PHONE_360)
     invited = context.new_page()
     invited.goto(link)
     invited.get_by_label("New password", exact=True).fill("a-long-new-password-7")
     invited.get_by_label("New password confirmation").fill("a-long-new-password-7")
+    screenshot(invited, "first-login-1-password")
     invited.get_by_role("button", name="Set password and log in").click()
+
     # Logged in, but the admin opens only once they have a second factor.
     invited.wait_for_url("**/accounts/2fa/")
     assert "Set up two-factor authentication" in invited.text_content("body")
-    make_staff_mfa(User.objects.get(email="rita@example.org"))  # as if they scanned the code in their app
-    invited.goto("/admin/chapters/chapter/")
+    assert invited.locator(".setup-steps [aria-current=step]").text_content() == "Add an authenticator app"
+    # The account's own links sit together, after the site's sections.
+    sections = invited.locator("nav ul").first.locator("li").all_text_contents()
+    assert sections == ["Home", "Chapters", "Endorsements", "Calls", "The question", "Dashboard", "Admin"]
+    account = [text.strip() for text in invited.locator("nav .nav-account li").all_text_contents()]
+    assert account == ["My profile", "Password", "Two-factor authentication", "Log out"]
+    screenshot(invited, "first-login-2-two-factor")
+
+    # The password was typed a moment ago: allauth does not ask for it again.
+    invited.get_by_role("link", name="Set up an authenticator app").click()
+    invited.wait_for_url("**/accounts/2fa/totp/activate/")
+    secret = invited.get_by_label("Can't scan? Type this key into the app instead").input_value()
+    invited.get_by_label("Authenticator code").fill(totp_now(secret))
+    screenshot(invited, "first-login-3-authenticator")
+    invited.get_by_role("button", name="Activate").click()
+
+    invited.wait_for_url("**/accounts/2fa/recovery-codes/")
+    assert invited.locator(".setup-steps [aria-current=step]").text_content() == "Save your recovery codes"
+    assert len(invited.locator("#recovery_codes").input_value().split()) == 10
+    # Downloading the codes and replacing them are apart, not one run of words.
+    download = invited.get_by_role("link", name="Download codes").bounding_box()
+    regenerate = invited.get_by_role("link", name="Generate new codes").bounding_box()
+    assert regenerate["y"] > download["y"] + download["height"] + 40
+    assert invited.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(invited, "first-login-4-recovery-codes")
+    invited.get_by_role("link", name="Continue to your chapter in the admin").click()
+
+    invited.wait_for_url("**/admin/chapters/chapter/")
     assert "Red New York" in invited.text_content("#result_list")
+    screenshot(invited, "first-login-5-chapter-in-admin")
     context.close()
 
 

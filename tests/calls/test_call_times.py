@@ -53,5 +53,5 @@ def test_welcome_page_and_check_your_email_page_show_the_call_from_the_settings(
         welcome = client.post(confirm.replace("http://testserver", ""), follow=True)
     page = welcome.content.decode()
     assert welcome.request["PATH_INFO"] == "/join/welcome/"
-    assert "Join the weekly national call, Thursdays at 6:00 pm Eastern" in page
+    assert "The weekly national call</strong>: Thursdays at 6:00 pm Eastern" in page
     assert "Tuesdays" not in page

@@ -6,6 +6,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.admin.models import LogEntry
 from django.core import signing
 from django.urls import reverse
+from django.utils import timezone
 
 from chapters.models import Chapter, County, Officer
 from chapters.onboarding import make_invitation_token
@@ -156,17 +157,54 @@ def test_bad_onboarding_input_is_explained_and_changes_nothing(client, national,
     assert (Chapter.objects.count(), User.objects.count(), Officer.objects.count()) == before
 
 
-def test_roster_file_is_honestly_not_imported(client, national, django_capture_on_commit_callbacks):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
+def test_onboarding_hands_the_new_chapter_to_the_roster_import(client, national, django_capture_on_commit_callbacks):
     client.force_login(national)
-    roster = SimpleUploadedFile("roster.csv", b"email\nsomeone@example.org\n", content_type="text/csv")
     page = client.get(ONBOARD).content.decode()
-    assert "not imported yet" in page
+    assert 'type="file"' not in page  # no file field whose upload would be thrown away
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(ONBOARD, onboarding_data(roster=roster), follow=True)
-    assert "The roster file was not imported" in response.content.decode()
-    assert not User.objects.filter(email="someone@example.org").exists()
+        response = client.post(ONBOARD, onboarding_data(import_roster="on"))
+    chapter = Chapter.objects.get(slug="red-new-york")
+    assert response.url == f"/admin/members/member/import/?chapter={chapter.pk}"
+    form = client.get(response.url).content.decode()
+    assert f'<option value="{chapter.pk}" selected>Red New York</option>' in form
+
+
+def test_onboarded_chapter_is_founded_today(client, national, django_capture_on_commit_callbacks):
+    client.force_login(national)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(ONBOARD, onboarding_data())
+    chapter = Chapter.objects.get(slug="red-new-york")
+    assert chapter.founded == timezone.localdate()
+    assert timezone.localdate().strftime("%B %Y") in client.get("/chapters/red-new-york/").content.decode()
+
+
+def test_a_chapter_without_a_founding_date_shows_none(client, national, coordinator_a, chapter_a):
+    assert chapter_a.founded is None
+    client.force_login(national)
+    changelist = client.get("/admin/chapters/chapter/").content.decode()
+    assert '<td class="field-founded_on"></td>' in changelist
+    client.force_login(coordinator_a)
+    page = client.get(f"/admin/chapters/chapter/{chapter_a.pk}/change/").content.decode()
+    assert "Founded" not in page
+    assert "founded" not in client.get("/chapters/south-carolina/").content.decode().lower()
+
+
+def county_search(client, term: str, state: str = "") -> list[str]:
+    params = {"term": term, "app_label": "chapters", "model_name": "chapter", "field_name": "territory_counties"}
+    response = client.get("/admin/autocomplete/", params | ({"state": state} if state else {}))
+    assert response.status_code == 200
+    return [result["text"] for result in response.json()["results"]]
+
+
+def test_onboarding_county_search_lists_only_the_chosen_states_counties(client, national):
+    client.force_login(national)
+    assert len({name.split(", ")[1] for name in county_search(client, "Fulton")}) > 1
+    assert county_search(client, "Fulton", state="GA") == ["Fulton County, GA"]
+    assert county_search(client, "Harris", state="TX") == ["Harris County, TX", "Harrison County, TX"]
+    # The picker on the page asks with the chosen state once there is one.
+    page = client.post(ONBOARD, onboarding_data(name="")).content.decode()
+    assert 'data-ajax--url="/admin/autocomplete/?state=NY"' in page
+    assert "js/onboard-counties.js" in page
 
 
 def test_tampered_invitation_gets_a_clear_page(client, coordinator_a):

@@ -32,12 +32,19 @@ def test_a_triplet_becomes_one_message_with_a_text_and_an_html_part(settings):
     assert 'Dana <b>Whitfield</b> & Co"' in message.body  # as written in plain text
 
 
-def test_a_template_without_an_html_version_gives_a_text_only_message():
-    # allauth's own templates are text only; they still go through the helper.
-    message = render_mail_template("account/email/password_changed", ["a@example.org"], {"ip": "192.0.2.1"})
+def test_a_template_without_an_html_version_gets_its_text_in_the_shared_layout():
+    # allauth's own notices are text only; the helper puts their text in the HTML layout.
+    message = render_mail_template(
+        "account/email/password_changed", ["a@example.org"], {"ip": "192.0.2.1", "user_agent": "<script>"}
+    )
     assert message.subject == "Password Changed"
     assert "192.0.2.1" in message.body
-    assert message.alternatives == []
+    [(html, mimetype)] = message.alternatives
+    assert mimetype == "text/html"
+    assert "192.0.2.1" in html
+    assert "&lt;script&gt;" in html
+    assert "<script>" not in html
+    assert "Coalition of the States</td>" in html
 
 
 def test_subject_is_one_line():

@@ -39,14 +39,28 @@ def test_failed_logins_on_one_account_do_not_lock_out_another(client, member):
 
 
 def activate_totp(client: Client) -> None:
-    """Set up TOTP the way a person does: confirm the password, scan, type the code."""
-    response = client.get("/accounts/2fa/totp/activate/")
-    assert response.url.startswith("/accounts/reauthenticate/")  # allauth asks for the password first
-    assert client.post(response.url, {"password": PASSWORD}).status_code == 302
+    """Set up TOTP the way a person does right after logging in: scan, type the code."""
+    # The login moments ago counts as having typed the password (members/adapter.py).
     assert client.get("/accounts/2fa/totp/activate/").status_code == 200
     secret = client.session["mfa.totp.secret"]
     response = client.post("/accounts/2fa/totp/activate/", {"code": totp_now(secret)})
     assert response.status_code == 302
+
+
+def test_two_factor_changes_ask_for_the_password_again_once_the_login_is_not_fresh(member, settings):
+    client = login(member.email)
+    assert client.get("/accounts/2fa/totp/activate/").status_code == 200
+    settings.ACCOUNT_REAUTHENTICATION_TIMEOUT = 0  # as if the login was long ago
+    response = client.get("/accounts/2fa/totp/activate/")
+    assert response.url.startswith("/accounts/reauthenticate/")
+    assert client.post(response.url, {"password": PASSWORD}).status_code == 302
+    settings.ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+    assert client.get("/accounts/2fa/totp/activate/").status_code == 200
+
+
+def test_a_session_logged_in_without_allauth_is_asked_for_the_password(client, member):
+    client.force_login(member)
+    assert client.get("/accounts/2fa/totp/activate/").url.startswith("/accounts/reauthenticate/")
 
 
 def login(email: str) -> Client:

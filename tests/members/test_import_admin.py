@@ -140,3 +140,33 @@ def test_errors_csv_neutralises_addresses_that_would_start_a_formula(as_role, ch
     response = upload(client, chapter_a, "email,zip\n=cmd@example.net,00000\n")
     errors = client.get(f"{IMPORT_URL}{response.context['token']}/errors.csv").content.decode()
     assert errors.splitlines()[1].startswith("2,'=cmd@example.net,")
+
+
+def test_preview_speaks_the_files_own_column_names(as_role, chapter_a):
+    client = as_role("coordinator_a")
+    roster = "E-mail,Given name,Surname,Zip\nann.new@example.net,Ann,New,29201\n"
+    html = upload(client, chapter_a, roster).content.decode()
+    first_rows = html[html.index("First rows") :]
+    assert '<th scope="col">Given name</th><th scope="col">Surname</th><th scope="col">Zip</th>' in first_rows
+    assert "first_name" not in html
+    assert "zip_code" not in html
+    assert "<td>Last name</td><td>Surname</td>" in html
+
+
+def test_import_button_says_new_and_changed_apart(as_role, chapter_a):
+    client = as_role("coordinator_a")
+    assert 'value="Add 3 new members"' in upload(client, chapter_a, ROSTER_CLEAN).content.decode()
+    client.post(IMPORT_URL, {"token": upload(client, chapter_a, ROSTER_CLEAN).context["token"]})
+    again = ROSTER_CLEAN.replace("Alice,One", "Alicia,One") + "dan.four@example.net,Dan,Four,29201,\n"
+    assert 'value="Add 1 new member and update 1 changed member"' in upload(client, chapter_a, again).content.decode()
+    html = upload(client, chapter_a, ROSTER_CLEAN).content.decode()
+    assert 'name="token"' not in html
+    assert "Nothing to import" in html
+
+
+def test_error_rows_are_table_rows_not_error_boxes(as_role, chapter_a):
+    # The admin's .errornote is display: block: on a <tr> it pushed the rows out from under their headers.
+    html = upload(as_role("coordinator_a"), chapter_a, ROSTER_BAD, mode="good").content.decode()
+    assert '<tr class="errornote">' not in html
+    errors = html[html.index("Rows with errors") :]
+    assert '<th scope="col">Line</th><th scope="col">Email</th><th scope="col">Reason</th>' in errors

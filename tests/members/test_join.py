@@ -90,7 +90,7 @@ def test_bad_input_is_shown_next_to_its_field_and_saves_nothing(client, chapter_
     response = client.post("/join/", join_form(**overrides))
     assert response.status_code == 200
     assert field in response.context["form"].errors
-    assert f'id="id_{field}-errors"' in response.content.decode()
+    assert f'id="id_{field}_error"' in response.content.decode()
     assert not Member.objects.exists()
 
 

@@ -5,11 +5,13 @@ import re
 import time
 
 import pytest
+from django.contrib.sites.models import Site
 from django.core import signing
 from django.test import override_settings
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from lib.mail import render_mail_template
 from members.models import Member, User, claim_token, send_invitation
 from members.roster import import_members
 
@@ -33,18 +35,44 @@ def claim_path(message) -> str:
     return re.search(r"https?://[^/\s]+(/join/claim/\S+/)", message.body).group(1)
 
 
-def test_signup_confirmation_goes_through_the_helper_with_allauths_subject_prefix(client, chapter_a, mailoutbox,
-                                                                                   settings):  # fmt: skip
+def test_signup_confirmation_names_the_coalition_not_the_host_in_a_text_and_an_html_part(
+    client, chapter_a, mailoutbox, settings
+):
     client.post(
         "/join/",
         {"first_name": "Jo", "last_name": "Newcomb", "email": "jo@example.net", "password1": PASSWORD,
          "zip_code": "29201", "phone": ""},
+        HTTP_HOST="127.0.0.1",
     )  # fmt: skip
     [message] = mailoutbox
     assert message.to == ["jo@example.net"]
     assert message.from_email == settings.DEFAULT_FROM_EMAIL
-    assert message.subject == "[Coalition] Please Confirm Your Email Address"
-    assert "/accounts/confirm-email/" in message.body
+    assert message.subject == "[Coalition] Confirm your email address to join"
+    link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", message.body).group(0)
+    assert message.body.startswith("Hello from the Coalition of the States,")
+    assert "join the Coalition of the States" in message.body
+    [(html, mimetype)] = message.alternatives
+    assert mimetype == "text/html"
+    assert f'href="{link}"' in html
+    assert "Coalition of the States</td>" in html  # the layout's header bar
+    # The host appears only inside the links, never as the sender's name.
+    for part in (message.body, html):
+        assert "127.0.0.1" not in part.replace(link, "")
+        assert "Thank you for using" not in part
+
+
+@pytest.mark.parametrize(
+    "prefix",
+    ["account/email/password_changed", "account/email/unknown_account", "mfa/email/totp_activated"],
+)
+def test_every_allauth_mail_has_an_html_part_and_names_the_coalition(prefix, rf, db):
+    context = {"current_site": Site.objects.get_current(), "ip": "192.0.2.1", "user_agent": "Firefox",
+               "timestamp": "now", "email": "a@example.org", "signup_url": "https://example.org/join/"}  # fmt: skip
+    message = render_mail_template(prefix, ["a@example.org"], context, request=rf.get("/"))
+    [(html, _)] = message.alternatives
+    for part in (message.body, html):
+        assert "Coalition of the States" in part
+        assert Site.objects.get_current().domain not in part
 
 
 def test_invitation_has_a_text_and_an_html_part_with_the_lifetime_and_the_call(imported, mailoutbox):

@@ -63,6 +63,10 @@ def test_move_to_other_chapter_asks_to_confirm_then_records_event(client, sc_mem
     assert response.status_code == 200
     assert "moves you from South Carolina Consents to Wyoming Consents" in response.content.decode()
     assert 'name="confirm_move"' in response.content.decode()
+    # A question, not an error: nothing is marked wrong.
+    assert not response.context["form"].errors
+    assert 'class="errorlist"' not in response.content.decode()
+    assert 'class="confirm-move"' in response.content.decode()
     sc_member.refresh_from_db()
     assert sc_member.chapter_id != chapter_b.pk
 
@@ -96,20 +100,36 @@ def test_bad_profile_input_shown_next_to_field_and_nothing_saved(client, sc_memb
                              ({"first_name": "x" * 200}, "first_name")]:  # fmt: skip
         response = client.post("/profile/", profile_data(sc_member, **overrides))
         assert field in response.context["form"].errors
-        assert f'id="id_{field}-errors"' in response.content.decode()
+        assert f'id="id_{field}_error"' in response.content.decode()
     sc_member.refresh_from_db()
     assert sc_member.zip_code_id == SC_ZIP
     assert not sc_member.consents.exists()
 
 
-def test_leave_records_event_and_stops_counting(client, sc_member, chapter_a):
+def test_leave_asks_first_then_records_event_stops_counting_and_mail(client, sc_member, chapter_a):
+    Member.objects.filter(pk=sc_member.pk).update(email_updates=True, text_messages=True)
     client.force_login(sc_member.user)
-    assert client.get("/profile/leave/").status_code == 405
-    client.post("/profile/leave/")
+    page = client.get("/profile/leave/").content.decode()
+    # Opening the page leaves nobody: it says what leaving means and asks.
+    assert "Leave the coalition?" in page
+    assert "You no longer count as a member of South Carolina Consents: its count goes from 1 to 0." in page
+    assert "We stop sending you email updates and text messages." in page
+    sc_member.refresh_from_db()
+    assert sc_member.status == Member.Status.ACTIVE
+
+    assert client.post("/profile/leave/")["Location"] == "/profile/"
     sc_member.refresh_from_db()
     assert sc_member.status == Member.Status.LEFT
+    assert not (sc_member.email_updates)
+    assert not (sc_member.text_messages)
+    assert set(sc_member.consents.values_list("topic", "given", "source")) == {
+        ("email_updates", False, "profile"), ("text_messages", False, "profile"),
+    }  # fmt: skip
     assert MembershipEvent.objects.net_for(chapter=chapter_a) == 0
     assert not Member.objects.counted().exists()
+    # Once left, there is nothing more to leave.
+    assert client.get("/profile/leave/")["Location"] == "/profile/"
+    assert "/profile/leave/" not in client.get("/profile/").content.decode()
 
 
 def test_download_my_data_has_everything_with_timestamps(client, sc_member):

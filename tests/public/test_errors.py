@@ -39,6 +39,17 @@ def test_outage_while_logged_in_is_503_not_500(transactional_db, lenient_client)
     assert b"We will be back in a moment" in response.content
 
 
+def test_outage_on_a_public_page_while_logged_in_logs_no_traceback(transactional_db, lenient_client, caplog):
+    # Found by make soak: a middleware that looked the user up after the view raised again
+    # on the 503 page's way out, and the error was logged as a server error.
+    lenient_client.force_login(make_user("outage@example.org"))
+    with database_down():
+        response = lenient_client.get("/calls/")
+    assert response.status_code == 503
+    assert response["Cache-Control"] == "private, no-store"
+    assert not [r for r in caplog.records if r.exc_info], "an exception was logged"
+
+
 def test_forbidden_page_gets_the_friendly_403(client, member):
     client.force_login(member)
     response = client.get("/admin/login/")  # allauth refuses the admin login to a logged-in non-staff user
