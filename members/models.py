@@ -17,7 +17,7 @@ from django.utils.functional import cached_property
 from django.utils.http import urlsafe_base64_encode
 from phonenumber_field.modelfields import PhoneNumberField
 
-from chapters.models import Chapter, State
+from chapters.models import Chapter, Officer, State
 from lib import audit, tokens
 from lib.edit_conflicts import Versioned
 from lib.mail import send_mail_template
@@ -485,6 +485,37 @@ def record_accesses(member: "Member", limit: int | None = None) -> list[MemberAc
     return entries[:limit] if limit is not None else entries
 
 
+def describe_accessors(member: Member, accesses: list[MemberAccess]) -> list[MemberAccess]:
+    """Name who looked by role and chapter ("a coordinator of South Carolina Consents"), not by name.
+
+    A member needs to know that the people who looked were entitled to; a coordinator's name
+    is theirs to give, not ours. Two queries whatever the number of entries.
+    """
+    actor_ids = {a.actor_id for a in accesses if a.actor_id}
+    national = set(
+        User.objects.filter(pk__in=actor_ids)
+        .filter(is_superuser=True)
+        .union(User.objects.filter(pk__in=actor_ids, groups__name=NATIONAL_COORDINATORS))
+        .values_list("pk", flat=True)
+    )
+    chapters: dict[int, list[Chapter]] = {}
+    officers = Officer.objects.coordinators().filter(user_id__in=actor_ids).select_related("chapter")
+    for officer in officers.order_by("chapter__name"):
+        chapters.setdefault(officer.user_id, []).append(officer.chapter)
+    for access in accesses:
+        theirs = chapters.get(access.actor_id, [])
+        if access.actor_id is None:
+            access.accessor = "a coordinator whose account has since been closed"
+        elif access.actor_id in national:
+            access.accessor = "a national coordinator"
+        elif theirs:
+            chapter = next((c for c in theirs if c.pk == member.chapter_id), theirs[0])
+            access.accessor = f"a coordinator of {chapter.name}"
+        else:
+            access.accessor = "a coordinator"
+    return accesses
+
+
 CONSENT_FIELDS = {
     "email_updates": ConsentRecord.Topic.EMAIL_UPDATES,
     "text_messages": ConsentRecord.Topic.TEXT_MESSAGES,
@@ -659,8 +690,9 @@ def member_data(user: User) -> dict:
         for e in member.events.select_related("from_chapter", "to_chapter")
     ]
     data["record_accesses"] = [
-        {"action": a.action, "by": str(a.actor) if a.actor else None, "at": a.at.isoformat()}
-        for a in record_accesses(member)
+        # Named as the profile names them: by role and chapter, not by the coordinator's name.
+        {"action": a.action, "by": a.accessor, "at": a.at.isoformat()}
+        for a in describe_accessors(member, record_accesses(member))
     ]
     return data
 

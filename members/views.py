@@ -16,17 +16,15 @@ from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.http import require_http_methods
 
-from chapters.models import Chapter, Officer, State
-from lib.roles import NATIONAL_COORDINATORS
+from chapters.models import Chapter, State
 from lib.validators import without_control_characters
 from members.forms import SOURCE_FIELDS, SOURCE_SESSION_KEY, DeleteAccountForm, ProfileForm
 from members.models import (
     ConsentRecord,
     Member,
-    MemberAccess,
-    User,
     claim_account,
     delete_account,
+    describe_accessors,
     leave_coalition,
     member_data,
     record_accesses,
@@ -105,37 +103,6 @@ def profile(request: HttpRequest) -> HttpResponse:
         form = ProfileForm(instance=member)
     accesses = describe_accessors(member, record_accesses(member, limit=20))
     return render(request, "members/member_profile.html", {"form": form, "member": member, "accesses": accesses})
-
-
-def describe_accessors(member: Member, accesses: list[MemberAccess]) -> list[MemberAccess]:
-    """Name who looked by role and chapter ("a coordinator of South Carolina Consents"), not by name.
-
-    A member needs to know that the people who looked were entitled to; a coordinator's name
-    is theirs to give, not ours. Two queries whatever the number of entries.
-    """
-    actor_ids = {a.actor_id for a in accesses if a.actor_id}
-    national = set(
-        User.objects.filter(pk__in=actor_ids)
-        .filter(is_superuser=True)
-        .union(User.objects.filter(pk__in=actor_ids, groups__name=NATIONAL_COORDINATORS))
-        .values_list("pk", flat=True)
-    )
-    chapters: dict[int, list[Chapter]] = {}
-    officers = Officer.objects.coordinators().filter(user_id__in=actor_ids).select_related("chapter")
-    for officer in officers.order_by("chapter__name"):
-        chapters.setdefault(officer.user_id, []).append(officer.chapter)
-    for access in accesses:
-        theirs = chapters.get(access.actor_id, [])
-        if access.actor_id is None:
-            access.accessor = "a coordinator whose account has since been closed"
-        elif access.actor_id in national:
-            access.accessor = "a national coordinator"
-        elif theirs:
-            chapter = next((c for c in theirs if c.pk == member.chapter_id), theirs[0])
-            access.accessor = f"a coordinator of {chapter.name}"
-        else:
-            access.accessor = "a coordinator"
-    return accesses
 
 
 @login_required

@@ -37,6 +37,8 @@ def test_viewing_and_exporting_are_logged_and_shown_to_the_member(client, coordi
     download = client.get("/profile/data/")
     data = json.loads(b"".join(download.streaming_content) if download.streaming else download.content)
     assert [a["action"] for a in data["record_accesses"]] == ["exported", "viewed"]
+    # The download names them as the profile does.
+    assert {a["by"] for a in data["record_accesses"]} == {"a coordinator of South Carolina Consents"}
 
     client.force_login(other.user)
     assert "No coordinator has opened or exported your record." in client.get("/profile/").content.decode()
