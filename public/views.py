@@ -4,9 +4,8 @@ error pages)."""
 
 import sys
 
-import psycopg
 from django.core.cache import cache
-from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.db import DatabaseError, connection
 from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, HttpResponseServerError, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,16 +16,13 @@ from calls.models import chapter_call, national_call
 from chapters.models import Chapter, CoalitionGoal, Officer, SocialPage
 from dashboards.models import ReachSnapshot
 from endorsements.models import Endorsement
+from lib.outages import DATABASE_UNAVAILABLE
 from lib.visitor_cache import visitor_cache
 from members.models import Member
 from public import usmap
 from question.models import Answer, answer_bars
 
 RETRY_AFTER_SECONDS = 30
-# Django wraps the driver's errors in its own, except where it calls the driver outside its
-# wrapper: closing a server-side cursor (QuerySet.iterator(), a ModelChoiceField's options)
-# on a connection PostgreSQL dropped raises psycopg's own OperationalError (found by make soak).
-DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, psycopg.OperationalError, psycopg.InterfaceError)
 
 
 def members_without_chapter() -> dict[str, int]:

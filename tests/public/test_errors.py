@@ -1,7 +1,9 @@
 """Errors get the site's own pages; a database outage is a 503 with Retry-After, never a 500."""
 
+import logging
+
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test import Client
 
 from tests.factories import database_down, make_user
@@ -37,6 +39,30 @@ def test_outage_while_logged_in_is_503_not_500(transactional_db, lenient_client)
     assert response.status_code == 503
     assert response["Retry-After"] == "30"
     assert b"We will be back in a moment" in response.content
+
+
+def test_an_outage_met_outside_a_view_is_logged_without_its_traceback(caplog):
+    # Found by make soak: a session saved on the 503's way out lost the database too, and
+    # Django logs such an error with its traceback before handler500 answers 503.
+    try:
+        raise OperationalError("consuming input failed: server closed the connection unexpectedly")
+    except OperationalError as error:
+        logging.getLogger("django.request").error("%s: %s", "Service Unavailable", "/join/", exc_info=error)
+    [record] = [r for r in caplog.records if r.name == "django.request"]
+    assert record.exc_info is None
+    assert record.getMessage() == (
+        "Service Unavailable: /join/ (database unavailable: consuming input failed: server closed the connection"
+        " unexpectedly)"
+    )
+
+
+def test_other_errors_keep_their_traceback(caplog):
+    try:
+        raise ValueError("a bug")
+    except ValueError as error:
+        logging.getLogger("django.request").error("%s: %s", "Internal Server Error", "/x/", exc_info=error)
+    [record] = [r for r in caplog.records if r.name == "django.request"]
+    assert record.exc_info is not None
 
 
 def test_outage_on_a_public_page_while_logged_in_logs_no_traceback(transactional_db, lenient_client, caplog):
