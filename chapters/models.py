@@ -18,6 +18,15 @@ RESERVED_SLUGS = {"find", "invitation"}
 
 
 class StateQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "StateQuerySet":
+        """The states a user manages records of (endorsements): all for national coordinators,
+        else the states of the chapters they coordinate."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_national_coordinator:
+            return self
+        return self.filter(code__in=Chapter.objects.visible_to(user).values("state"))
+
     def with_active_chapter(self) -> "StateQuerySet":
         """States holding at least one active chapter: the coalition's progress toward its goal."""
         return self.filter(Exists(Chapter.objects.active().filter(state=OuterRef("pk"))))

@@ -37,9 +37,7 @@ class ChapterScope:
 
     def states(self):
         """The states of those chapters (all for national coordinators)."""
-        if self.national:
-            return State.objects.all()
-        return State.objects.filter(code__in=self.chapters().values("state"))
+        return State.objects.visible_to(self.user)
 
     @cached_property
     def manages_any(self) -> bool:

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from chapters.models import Chapter, State
+from chapters.models import State
 from lib import tokens
 from lib.audit import record
 from lib.edit_conflicts import Versioned
@@ -79,15 +79,6 @@ def validate_http_url(value: str) -> None:
         raise ValidationError("Enter a web address starting with http:// or https://.", code="scheme")
 
 
-def states_managed_by(user) -> models.QuerySet:
-    """The states whose endorsements a user may enter and act on: all for national coordinators."""
-    if not user.is_authenticated or not user.is_active:
-        return State.objects.none()
-    if user.is_national_coordinator:
-        return State.objects.all()
-    return State.objects.filter(code__in=Chapter.objects.visible_to(user).values("state"))
-
-
 class EndorsementQuerySet(models.QuerySet):
     def published(self) -> "EndorsementQuerySet":
         return self.filter(status=Endorsement.Status.PUBLISHED)
@@ -107,7 +98,7 @@ class EndorsementQuerySet(models.QuerySet):
             return self.none()
         if user.is_national_coordinator:
             return self
-        return self.filter(state__in=states_managed_by(user))
+        return self.filter(state__in=State.objects.visible_to(user))
 
     def queue(self) -> "EndorsementQuerySet":
         """Waiting for a coordinator: confirmed submissions and verified ones not yet published."""
