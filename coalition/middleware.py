@@ -125,9 +125,9 @@ class PersonalPagesNotStoredMiddleware:
         # would mark it accessed (every public page would vary on Cookie), and here, after the
         # view, a database outage would turn the 503 page into a traceback. A visitor with an
         # anonymous session (a pending message) gets the same header, which costs nothing.
-        logged_in = settings.SESSION_COOKIE_NAME in request.COOKIES
+        has_session = settings.SESSION_COOKIE_NAME in request.COOKIES
         match = request.resolver_match
-        if "Cache-Control" not in response and (logged_in or (match and match.view_name in PERSONAL_LINK_PAGES)):
+        if "Cache-Control" not in response and (has_session or (match and match.view_name in PERSONAL_LINK_PAGES)):
             patch_cache_control(response, private=True, no_store=True)
         return response
 
