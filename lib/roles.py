@@ -30,6 +30,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "members.consentrecord": ("view",),
         "members.memberexport": ("view",),
         "endorsements.endorsement": ALL,
+        # The task queue's jobs (coalition/admin.py): mail waiting or failed, periodic work.
+        "procrastinate.procrastinatejob": ("view",),
     },
     CHAPTER_COORDINATORS: {
         "chapters.chapter": ("view", "change"),
