@@ -51,6 +51,12 @@ class SMTPSink:
         with path.open("a") as listed:
             listed.write(address + "\n")
 
+    def hold(self, address: str) -> None:
+        (self.folder / "hold").write_text(address + "\n")
+
+    def release(self) -> None:
+        (self.folder / "hold").unlink(missing_ok=True)
+
     def accept_all(self) -> None:
         for name in ("refuse", "refuse-temporarily"):
             (self.folder / name).unlink(missing_ok=True)
