@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "endorsements",
     "calls",
     "question",
+    "tags",
+    "segments",
     "dashboards",
     "public",
     "devtools",
