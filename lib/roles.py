@@ -30,6 +30,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "members.consentrecord": ("view",),
         "members.memberexport": ("view",),
         "endorsements.endorsement": ALL,
+        "tags.tag": ALL,
+        "segments.segment": ALL,
     },
     CHAPTER_COORDINATORS: {
         "chapters.chapter": ("view", "change"),
@@ -45,6 +47,9 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "members.membershipevent": ("view",),
         "members.consentrecord": ("view",),
         "endorsements.endorsement": ("view", "add", "change"),
+        # Their chapters' tags and segments (national tags: view only, in the admin).
+        "tags.tag": ALL,
+        "segments.segment": ALL,
     },
 }
 

@@ -71,7 +71,7 @@ class MemberTag(models.Model):
 @transaction.atomic
 def tag_members(*, tag: Tag, members, actor: User | None, source: str = "admin") -> int:
     """Put `tag` on every member of `members` (a queryset) not already carrying it; audited per member."""
-    new = list(members.exclude(tag_links__tag=tag))
+    new = list(members.exclude(tag_links__tag=tag).select_related("user"))
     MemberTag.objects.bulk_create([MemberTag(member=m, tag=tag, added_by=actor) for m in new], ignore_conflicts=True)
     audit.record(actor, new, f"Tagged {tag.name!r} ({source}).")
     return len(new)
@@ -80,7 +80,7 @@ def tag_members(*, tag: Tag, members, actor: User | None, source: str = "admin")
 @transaction.atomic
 def untag_members(*, tag: Tag, members, actor: User | None, source: str = "admin") -> int:
     """Take `tag` off every member of `members` carrying it; audited per member."""
-    carrying = list(members.filter(tag_links__tag=tag))
+    carrying = list(members.filter(tag_links__tag=tag).select_related("user"))
     MemberTag.objects.filter(tag=tag, member__in=carrying).delete()
     audit.record(actor, carrying, f"Tag {tag.name!r} removed ({source}).")
     return len(carrying)

@@ -211,4 +211,6 @@ ADMIN_POLICIES: dict[str, AdminPolicy] = {
     "endorsements.endorsement": AdminPolicy(
         "scoped", lambda w: w.endorsement_a, lambda w: w.endorsement_b, coordinators_add=True
     ),
+    "tags.tag": AdminPolicy("scoped", lambda w: w.tag_a, lambda w: w.tag_b, coordinators_add=True),
+    "segments.segment": AdminPolicy("scoped", lambda w: w.segment_a, lambda w: w.segment_b, coordinators_add=True),
 }
