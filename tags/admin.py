@@ -33,7 +33,7 @@ class TagAdmin(ChapterScopedAdmin):
 
     def get_form(self, request: HttpRequest, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
-        if not scope_of(request).national:
+        if not scope_of(request).national and "chapter" in form.base_fields:  # not on a national tag's read-only page
             form.base_fields["chapter"].required = True
             form.base_fields["chapter"].help_text = "The chapter whose coordinators see this tag."
         return form
