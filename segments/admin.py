@@ -37,7 +37,7 @@ class SegmentForm(forms.ModelForm):
         cleaned = super().clean()
         if not self.errors:
             try:
-                self.instance.definition = DefinitionFields.definition_from(cleaned)
+                self.instance.definition = DefinitionFields.definition_from(cleaned, self.user)
             except ValidationError as error:
                 raise forms.ValidationError(error.messages) from None
         return cleaned
@@ -64,11 +64,17 @@ class SegmentAdmin(ChapterScopedAdmin):
 
     @admin.display(description="in words")
     def summary(self, obj: Segment) -> str:
-        return obj.describe()
+        try:
+            return obj.describe()
+        except ValidationError as error:
+            return f"This definition no longer reads ({' '.join(error.messages)}): save the filters again."
 
     @admin.display(description="members now")
-    def live_count(self, obj: Segment) -> int:
-        return obj.members(obj.viewer).count()
+    def live_count(self, obj: Segment) -> int | str:
+        try:
+            return obj.members(obj.viewer).count()
+        except ValidationError:
+            return "—"
 
     @admin.display(description="use it")
     def links(self, obj: Segment) -> str:
@@ -100,14 +106,20 @@ class SegmentFilter(admin.SimpleListFilter):
         segments = Segment.objects.visible_to(request.user).order_by("name").values_list("pk", "name")[:50]
         return [(str(pk), name) for pk, name in segments]
 
+    def has_output(self) -> bool:
+        # Django skips a filter with nothing to offer; one asked for by a link must still apply.
+        return bool(self.lookup_choices) or self.value() is not None
+
     def queryset(self, request, queryset):
         if self.value() is None:
             return queryset
         pk = self.value()
         segment = Segment.objects.visible_to(request.user).filter(pk=pk).first() if pk.isdigit() else None
-        if segment is None:
-            return queryset.none()
-        return queryset.filter(pk__in=segment.members(request.user).values("pk"))
+        try:
+            members = segment.members(request.user) if segment is not None else None
+        except ValidationError:  # a definition stored by hand that no longer reads selects nobody
+            members = None
+        return queryset.none() if members is None else queryset.filter(pk__in=members.values("pk"))
 
 
 member_admin.MEMBER_FILTERS.append(SegmentFilter)

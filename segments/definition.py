@@ -363,7 +363,7 @@ class DefinitionFields:
         return fields
 
     @staticmethod
-    def definition_from(cleaned_data: dict) -> dict:
+    def definition_from(cleaned_data: dict, user) -> dict:
         data = {}
         for key, value in cleaned_data.items():
             if key not in KEYS:
@@ -375,7 +375,13 @@ class DefinitionFields:
             elif key == "counties":
                 value = [c for c in re.split(r"[\s,;]+", value) if c]
             data[key] = value
-        return clean_definition(data)
+        definition = clean_definition(data)
+        counties = definition.get("counties", [])
+        theirs = County.objects.filter(pk__in=counties, state__in=State.objects.visible_to(user))
+        outside = sorted(set(counties) - set(theirs.values_list("pk", flat=True)))
+        if outside:
+            raise ValidationError(f"Not a county of your chapters' states: {', '.join(outside[:5])}.")
+        return definition
 
     @staticmethod
     def initial_from(definition: dict) -> dict:
@@ -406,7 +412,7 @@ class DefinitionForm(forms.Form):
         cleaned = super().clean()
         if not self.errors:
             try:
-                self.cleaned_definition = DefinitionFields.definition_from(cleaned)
+                self.cleaned_definition = DefinitionFields.definition_from(cleaned, self.user)
             except ValidationError as error:
                 raise forms.ValidationError(error.messages) from None
         return cleaned
