@@ -6,7 +6,7 @@ import io
 import pytest
 from django.contrib.admin.models import ADDITION, LogEntry
 
-from members.models import Member, MemberExport
+from members.models import MemberExport
 from segments.models import Segment
 from tags.models import MemberTag, Tag
 from tests.factories import CA_ZIP, SC_ZIP, WY_ZIP, make_member
