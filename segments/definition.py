@@ -186,6 +186,8 @@ def members_matching(definition: dict, user) -> QuerySet:
     Member.objects.visible_to(user). Tags and calls the user may not see select nobody.
     """
     d = normalise(definition)
+    if not user.is_authenticated:
+        return Member.objects.none()
     members = Member.objects.visible_to(user)
     conditions = [_place(d), *_simple(d), *_tags(d, user), *_question(d), *_calls(d, user)]
     return members.filter(*[c for c in conditions if c is not None])

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
@@ -107,6 +108,11 @@ def test_hostile_definition_never_leaves_the_coordinators_chapters(people, coord
     assert emails(members_matching({"everyone": True}, coordinator_a)) == {
         "ch@example.org", "co@example.org", "gone@example.org"
     }  # fmt: skip
+
+
+def test_nobody_for_anonymous_or_a_plain_member(people, member):
+    assert not members_matching({"everyone": True}, AnonymousUser()).exists()
+    assert not members_matching({"everyone": True}, member).exists()
 
 
 def test_counting_is_one_query(people, coordinator_a, chapter_a, django_assert_num_queries):
