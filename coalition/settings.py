@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "members",
     "endorsements",
     "calls",
+    "events",
     "question",
     "dashboards",
     "public",
