@@ -177,12 +177,12 @@ class Event(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def get_absolute_url(self) -> str:
-        return reverse("events:event-detail", args=[self.pk, self.slug or "event"])
-
     def save(self, *args, **kwargs) -> None:
         self.slug = slugify(self.title)[:200] or "event"
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("events:event-detail", args=[self.pk])
 
     def clean(self) -> None:
         errors = {}

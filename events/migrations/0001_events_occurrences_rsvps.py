@@ -5,148 +5,358 @@ import django.core.validators
 import django.db.models.deletion
 import django.db.models.functions.text
 import django.utils.timezone
-import events.models
-import lib.validators
 import phonenumber_field.modelfields
 from django.conf import settings
 from django.db import migrations, models
 
+import events.models
+import lib.validators
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('chapters', '0007_text_refuses_control_characters'),
+        ("chapters", "0007_text_refuses_control_characters"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Event',
+            name="Event",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, validators=[lib.validators.NoControlCharactersValidator()])),
-                ('slug', models.SlugField(blank=True, help_text='Made from the title; used in the address.', max_length=200)),
-                ('description', models.TextField(blank=True, max_length=10000, validators=[lib.validators.NoControlCharactersValidator(allow_line_breaks=True)])),
-                ('kind', models.CharField(choices=[('call', 'Call'), ('meeting', 'Meeting'), ('tabling', 'Tabling'), ('town_hall', 'Town hall'), ('rally', 'Rally'), ('other', 'Other')], default='meeting', max_length=10)),
-                ('time_zone', models.CharField(default='America/Chicago', help_text='IANA time zone the event is held in, e.g. America/Chicago; its times are shown in it.', max_length=60, validators=[lib.validators.NoControlCharactersValidator()])),
-                ('starts_at', models.DateTimeField(help_text='The first (or only) start.')),
-                ('ends_at', models.DateTimeField(help_text='The first (or only) end.')),
-                ('recurrence', models.CharField(blank=True, choices=[('', 'Once'), ('weekly', 'Every week')], default='', max_length=10)),
-                ('repeat_until', models.DateField(blank=True, help_text="A weekly event's last date, in its own zone; empty: until cancelled.", null=True)),
-                ('online', models.BooleanField(default=False, help_text='Held online: the link is the place.')),
-                ('address', models.TextField(blank=True, help_text="Where it is held. For a members-only event only people who RSVP'd see it.", max_length=500, validators=[lib.validators.NoControlCharactersValidator(allow_line_breaks=True)])),
-                ('online_link', models.URLField(blank=True, help_text="The meeting link; only people who RSVP'd see it. May be added later.", max_length=500)),
-                ('capacity', models.PositiveIntegerField(blank=True, help_text='Places per date; empty: unlimited.', null=True, validators=[django.core.validators.MinValueValidator(1)])),
-                ('visibility', models.CharField(choices=[('public', 'Public'), ('members', 'Members only')], default='public', max_length=10)),
-                ('status', models.CharField(choices=[('proposed', 'Proposed'), ('declined', 'Declined'), ('scheduled', 'Scheduled'), ('cancelled', 'Cancelled'), ('closed', 'Closed')], default='scheduled', max_length=10)),
-                ('decline_reason', models.TextField(blank=True, help_text='Why a proposal was declined; mailed to the proposer.', max_length=2000, validators=[lib.validators.NoControlCharactersValidator(allow_line_breaks=True)])),
-                ('reminder_minutes', django.contrib.postgres.fields.ArrayField(base_field=models.PositiveIntegerField(), blank=True, default=events.models.default_reminders, help_text='Reminders, in minutes before the start (1440 = the day before, 60 = an hour before).', size=5)),
-                ('standing_call', models.BooleanField(default=False, help_text="The chapter's weekly call (or, with no chapter, the national call) that members are asked to.")),
-                ('call_key', models.CharField(blank=True, editable=False, help_text="The weekly call this event continues (a chapter's slug or “national”): keeps /calls/ links working.", max_length=100)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('chapter', models.ForeignKey(blank=True, help_text='Leave empty for a national event.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='events', to='chapters.chapter')),
-                ('hosts', models.ManyToManyField(blank=True, related_name='hosted_events', to=settings.AUTH_USER_MODEL)),
-                ('proposed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='proposed_events', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=200, validators=[lib.validators.NoControlCharactersValidator()])),
+                (
+                    "slug",
+                    models.SlugField(blank=True, help_text="Made from the title; used in the address.", max_length=200),
+                ),
+                (
+                    "description",
+                    models.TextField(
+                        blank=True,
+                        max_length=10000,
+                        validators=[lib.validators.NoControlCharactersValidator(allow_line_breaks=True)],
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("call", "Call"),
+                            ("meeting", "Meeting"),
+                            ("tabling", "Tabling"),
+                            ("town_hall", "Town hall"),
+                            ("rally", "Rally"),
+                            ("other", "Other"),
+                        ],
+                        default="meeting",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "time_zone",
+                    models.CharField(
+                        default="America/Chicago",
+                        help_text="IANA time zone the event is held in, e.g. America/Chicago; its times are shown in it.",
+                        max_length=60,
+                        validators=[lib.validators.NoControlCharactersValidator()],
+                    ),
+                ),
+                ("starts_at", models.DateTimeField(help_text="The first (or only) start.")),
+                ("ends_at", models.DateTimeField(help_text="The first (or only) end.")),
+                (
+                    "recurrence",
+                    models.CharField(
+                        blank=True, choices=[("", "Once"), ("weekly", "Every week")], default="", max_length=10
+                    ),
+                ),
+                (
+                    "repeat_until",
+                    models.DateField(
+                        blank=True,
+                        help_text="A weekly event's last date, in its own zone; empty: until cancelled.",
+                        null=True,
+                    ),
+                ),
+                ("online", models.BooleanField(default=False, help_text="Held online: the link is the place.")),
+                (
+                    "address",
+                    models.TextField(
+                        blank=True,
+                        help_text="Where it is held. For a members-only event only people who RSVP'd see it.",
+                        max_length=500,
+                        validators=[lib.validators.NoControlCharactersValidator(allow_line_breaks=True)],
+                    ),
+                ),
+                (
+                    "online_link",
+                    models.URLField(
+                        blank=True,
+                        help_text="The meeting link; only people who RSVP'd see it. May be added later.",
+                        max_length=500,
+                    ),
+                ),
+                (
+                    "capacity",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Places per date; empty: unlimited.",
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(1)],
+                    ),
+                ),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[("public", "Public"), ("members", "Members only")], default="public", max_length=10
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("proposed", "Proposed"),
+                            ("declined", "Declined"),
+                            ("scheduled", "Scheduled"),
+                            ("cancelled", "Cancelled"),
+                            ("closed", "Closed"),
+                        ],
+                        default="scheduled",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "decline_reason",
+                    models.TextField(
+                        blank=True,
+                        help_text="Why a proposal was declined; mailed to the proposer.",
+                        max_length=2000,
+                        validators=[lib.validators.NoControlCharactersValidator(allow_line_breaks=True)],
+                    ),
+                ),
+                (
+                    "reminder_minutes",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.PositiveIntegerField(),
+                        blank=True,
+                        default=events.models.default_reminders,
+                        help_text="Reminders, in minutes before the start (1440 = the day before, 60 = an hour before).",
+                        size=5,
+                    ),
+                ),
+                (
+                    "standing_call",
+                    models.BooleanField(
+                        default=False,
+                        help_text="The chapter's weekly call (or, with no chapter, the national call) that members are asked to.",
+                    ),
+                ),
+                (
+                    "call_key",
+                    models.CharField(
+                        blank=True,
+                        editable=False,
+                        help_text="The weekly call this event continues (a chapter's slug or “national”): keeps /calls/ links working.",
+                        max_length=100,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "chapter",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Leave empty for a national event.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="chapters.chapter",
+                    ),
+                ),
+                (
+                    "hosts",
+                    models.ManyToManyField(blank=True, related_name="hosted_events", to=settings.AUTH_USER_MODEL),
+                ),
+                (
+                    "proposed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="proposed_events",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['starts_at', 'pk'],
+                "ordering": ["starts_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Occurrence',
+            name="Occurrence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(help_text="The local date in the event's zone.")),
-                ('starts_at', models.DateTimeField()),
-                ('ends_at', models.DateTimeField()),
-                ('cancelled', models.BooleanField(default=False, help_text='This date only is called off.')),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='occurrences', to='events.event')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("date", models.DateField(help_text="The local date in the event's zone.")),
+                ("starts_at", models.DateTimeField()),
+                ("ends_at", models.DateTimeField()),
+                ("cancelled", models.BooleanField(default=False, help_text="This date only is called off.")),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="occurrences", to="events.event"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['starts_at'],
+                "ordering": ["starts_at"],
             },
         ),
         migrations.CreateModel(
-            name='RSVP',
+            name="RSVP",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(blank=True, max_length=150, validators=[lib.validators.NoControlCharactersValidator()])),
-                ('email', models.EmailField(help_text="Where the confirmation and reminders go (a member's account address).", max_length=254)),
-                ('zip_code', models.CharField(blank=True, max_length=5, verbose_name='ZIP code')),
-                ('phone', phonenumber_field.modelfields.PhoneNumberField(blank=True, max_length=128, region=None)),
-                ('status', models.CharField(choices=[('pending', 'Awaiting email confirmation'), ('going', 'Going'), ('waitlisted', 'Waitlisted'), ('cancelled', 'Cancelled')], default='going', max_length=10)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, help_text="Also the waitlist's order.")),
-                ('confirmed_at', models.DateTimeField(blank=True, help_text='When a visitor confirmed their address.', null=True)),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True)),
-                ('attended', models.BooleanField(default=False)),
-                ('attended_at', models.DateTimeField(blank=True, null=True)),
-                ('walk_in', models.BooleanField(default=False, help_text='Added at the door by a host.')),
-                ('occurrence', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rsvps', to='events.occurrence')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='rsvps', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "name",
+                    models.CharField(
+                        blank=True, max_length=150, validators=[lib.validators.NoControlCharactersValidator()]
+                    ),
+                ),
+                (
+                    "email",
+                    models.EmailField(
+                        help_text="Where the confirmation and reminders go (a member's account address).",
+                        max_length=254,
+                    ),
+                ),
+                ("zip_code", models.CharField(blank=True, max_length=5, verbose_name="ZIP code")),
+                ("phone", phonenumber_field.modelfields.PhoneNumberField(blank=True, max_length=128, region=None)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Awaiting email confirmation"),
+                            ("going", "Going"),
+                            ("waitlisted", "Waitlisted"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="going",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, help_text="Also the waitlist's order."),
+                ),
+                (
+                    "confirmed_at",
+                    models.DateTimeField(blank=True, help_text="When a visitor confirmed their address.", null=True),
+                ),
+                ("cancelled_at", models.DateTimeField(blank=True, null=True)),
+                ("attended", models.BooleanField(default=False)),
+                ("attended_at", models.DateTimeField(blank=True, null=True)),
+                ("walk_in", models.BooleanField(default=False, help_text="Added at the door by a host.")),
+                (
+                    "occurrence",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="rsvps", to="events.occurrence"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rsvps",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'RSVP',
-                'ordering': ['created_at', 'pk'],
+                "verbose_name": "RSVP",
+                "ordering": ["created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ReminderSent',
+            name="ReminderSent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('minutes_before', models.PositiveIntegerField()),
-                ('sent_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('rsvp', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reminders_sent', to='events.rsvp')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("minutes_before", models.PositiveIntegerField()),
+                ("sent_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "rsvp",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="reminders_sent", to="events.rsvp"
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='event',
-            index=models.Index(fields=['chapter', 'status', 'starts_at'], name='event_chapter_upcoming_idx'),
+            model_name="event",
+            index=models.Index(fields=["chapter", "status", "starts_at"], name="event_chapter_upcoming_idx"),
         ),
         migrations.AddConstraint(
-            model_name='event',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='event_ends_after_start'),
+            model_name="event",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_at__gt", models.F("starts_at"))), name="event_ends_after_start"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='event',
-            constraint=models.CheckConstraint(condition=models.Q(('status', 'declined'), ('decline_reason', ''), _connector='OR'), name='event_reason_only_when_declined'),
+            model_name="event",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status", "declined"), ("decline_reason", ""), _connector="OR"),
+                name="event_reason_only_when_declined",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='event',
-            constraint=models.UniqueConstraint(condition=models.Q(('chapter__isnull', False), ('standing_call', True)), fields=('chapter',), name='event_one_chapter_call'),
+            model_name="event",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("chapter__isnull", False), ("standing_call", True)),
+                fields=("chapter",),
+                name="event_one_chapter_call",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='event',
-            constraint=models.UniqueConstraint(condition=models.Q(('chapter__isnull', True), ('standing_call', True)), fields=('standing_call',), name='event_one_national_call'),
+            model_name="event",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("chapter__isnull", True), ("standing_call", True)),
+                fields=("standing_call",),
+                name="event_one_national_call",
+            ),
         ),
         migrations.AddIndex(
-            model_name='occurrence',
-            index=models.Index(fields=['starts_at'], name='occurrence_starts_idx'),
+            model_name="occurrence",
+            index=models.Index(fields=["starts_at"], name="occurrence_starts_idx"),
         ),
         migrations.AddConstraint(
-            model_name='occurrence',
-            constraint=models.UniqueConstraint(fields=('event', 'date'), name='occurrence_once_per_date'),
+            model_name="occurrence",
+            constraint=models.UniqueConstraint(fields=("event", "date"), name="occurrence_once_per_date"),
         ),
         migrations.AddConstraint(
-            model_name='occurrence',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='occurrence_ends_after_start'),
+            model_name="occurrence",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_at__gt", models.F("starts_at"))), name="occurrence_ends_after_start"
+            ),
         ),
         migrations.AddIndex(
-            model_name='rsvp',
-            index=models.Index(fields=['occurrence', 'status', 'created_at'], name='rsvp_waitlist_idx'),
+            model_name="rsvp",
+            index=models.Index(fields=["occurrence", "status", "created_at"], name="rsvp_waitlist_idx"),
         ),
         migrations.AddConstraint(
-            model_name='rsvp',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('email'), models.F('occurrence'), name='rsvp_once_per_email'),
+            model_name="rsvp",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Lower("email"), models.F("occurrence"), name="rsvp_once_per_email"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rsvp',
-            constraint=models.UniqueConstraint(condition=models.Q(('user__isnull', False)), fields=('occurrence', 'user'), name='rsvp_once_per_user'),
+            model_name="rsvp",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("user__isnull", False)), fields=("occurrence", "user"), name="rsvp_once_per_user"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='remindersent',
-            constraint=models.UniqueConstraint(fields=('rsvp', 'minutes_before'), name='reminder_once'),
+            model_name="remindersent",
+            constraint=models.UniqueConstraint(fields=("rsvp", "minutes_before"), name="reminder_once"),
         ),
     ]

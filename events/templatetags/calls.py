@@ -1,0 +1,24 @@
+"""The calls for templates of apps below events (members' join and welcome pages, mails).
+
+Those apps may not import events; their templates `{% load calls %}` and
+`{% national_call as call %}` (or `{% member_call chapter as call %}`), so every page and
+mail shows the time the call is held at, read from the call's event.
+"""
+
+from django import template
+
+from events.calls import WeeklyCall, chapter_call
+from events.calls import national_call as build_national_call
+
+register = template.Library()
+
+
+@register.simple_tag(name="national_call")
+def national_call() -> WeeklyCall:
+    return build_national_call()
+
+
+@register.simple_tag(name="member_call")
+def member_call(chapter=None) -> WeeklyCall:
+    """The call a member is asked to: their chapter's own weekly call, else the national one."""
+    return (chapter_call(chapter) if chapter is not None else None) or build_national_call()
