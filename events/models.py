@@ -111,6 +111,7 @@ class Event(models.Model):
     online_link = models.URLField(
         blank=True,
         max_length=500,
+        validators=[no_control_characters],
         help_text="The meeting link; only people who RSVP'd see it. May be added later.",
     )
     capacity = models.PositiveIntegerField(

@@ -13,9 +13,18 @@ from events.calls import national_call as build_national_call
 register = template.Library()
 
 
-@register.simple_tag(name="national_call")
-def national_call() -> WeeklyCall:
-    return build_national_call()
+@register.simple_tag(name="national_call", takes_context=True)
+def national_call(context: template.Context) -> WeeklyCall:
+    """Read once per page: the view's own (public pages pass it), else once per request."""
+    given = context.get("national_call")
+    if isinstance(given, WeeklyCall):
+        return given
+    request = context.get("request")
+    if request is None:
+        return build_national_call()
+    if getattr(request, "national_call", None) is None:
+        request.national_call = build_national_call()
+    return request.national_call
 
 
 @register.simple_tag(name="member_call")

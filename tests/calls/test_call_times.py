@@ -1,22 +1,9 @@
 """The national call's time, wherever a page or a mail states it, is the time the call is held at."""
 
-import datetime
-from zoneinfo import ZoneInfo
-
 import pytest
 
 from events.calls import national_call
-from events.models import Event
-
-
-def move_national_call(weekday: int, time: str, zone: str) -> None:
-    """As a national coordinator does in the events admin: the call is an event now."""
-    hour, minute = (int(part) for part in time.split(":"))
-    day = datetime.date(2026, 1, 5) + datetime.timedelta(days=weekday)  # 5 January 2026 is a Monday
-    start = datetime.datetime(day.year, day.month, day.day, hour, minute, tzinfo=ZoneInfo(zone))
-    Event.objects.filter(standing_call=True, chapter=None).update(
-        starts_at=start, ends_at=start + datetime.timedelta(hours=1), time_zone=zone
-    )
+from tests.factories import move_national_call
 
 
 def test_the_default_call_reads_tuesdays_at_730_pm_central(db):

@@ -27,6 +27,11 @@ CHICAGO = ZoneInfo("America/Chicago")
     ],
 )
 def test_national_call_is_tuesday_730_pm_central_across_dst(db, now_utc, expected_utc):
+    # The call has been held since before the dates asked about.
+    first = datetime.datetime(2025, 1, 7, 19, 30, tzinfo=CHICAGO)
+    Event.objects.filter(standing_call=True, chapter=None).update(
+        starts_at=first, ends_at=first + datetime.timedelta(hours=1)
+    )
     start = national_call().next_occurrence(now_utc)
     assert start == expected_utc
     local = start.astimezone(CHICAGO)

@@ -44,7 +44,10 @@ def test_rows_content_types_and_history_survive_the_move(member, chapter_a, nati
 
     assert Answer.objects.get(pk=old_answer.pk).user == member
     # Moved again since, by events 0002: the attendance is an RSVP to that date of the national call.
-    assert RSVP.objects.get(occurrence__date=datetime.date(2026, 12, 1), occurrence__event__call_key="national").user == member
+    assert (
+        RSVP.objects.get(occurrence__date=datetime.date(2026, 12, 1), occurrence__event__call_key="national").user
+        == member
+    )
     assert ReachSnapshot.objects.get().followers == 1200
     moved = ContentType.objects.get_for_model(ReachSnapshot)
     assert moved.app_label == "dashboards"

@@ -49,9 +49,11 @@ def test_calls_and_their_attendance_move_to_events_and_back(member, national, ch
     sc_call = Event.objects.get(standing_call=True, chapter=chapter_a)
     sc_rsvp = RSVP.objects.get(occurrence__event=sc_call)
     assert (sc_rsvp.user, sc_rsvp.occurrence.date, sc_rsvp.status) == (member, WEDNESDAY, RSVP.Status.GOING)
-    assert sc_rsvp.email == member.email and sc_rsvp.created_at == said_yes_at
+    assert sc_rsvp.email == member.email
+    assert sc_rsvp.created_at == said_yes_at
     orphan = Event.objects.get(call_key="gone-chapter")
-    assert orphan.status == Event.Status.CLOSED and not orphan.standing_call
+    assert orphan.status == Event.Status.CLOSED
+    assert not orphan.standing_call
     assert RSVP.objects.filter(occurrence__event=orphan, user=member).exists()
     assert RSVP.objects.count() == 4
 
