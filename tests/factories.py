@@ -362,3 +362,18 @@ def move_national_call(weekday: int, time: str, zone: str) -> None:
     Event.objects.filter(standing_call=True, chapter=None).update(
         starts_at=start, ends_at=start + datetime.timedelta(hours=1), time_zone=zone
     )
+
+
+def make_event(chapter=None, *, days_ahead: int = 3, **fields):
+    """A scheduled event (one-off unless told) with its dates made, as the admin leaves it."""
+    from events.models import Event
+
+    start = (timezone.now() + datetime.timedelta(days=days_ahead)).replace(second=0, microsecond=0)
+    values = {
+        "title": "Tabling at the farmers market", "kind": Event.Kind.TABLING, "time_zone": "America/New_York",
+        "starts_at": start, "ends_at": start + datetime.timedelta(hours=2), "address": "1 Main St, Columbia, SC",
+        **fields,
+    }  # fmt: skip
+    event = Event.objects.create(chapter=chapter, **values)
+    event.materialise()
+    return event
