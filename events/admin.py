@@ -3,6 +3,9 @@ members' proposals (a decline needs its reason, which is mailed). National event
 chapter) are the national coordinators'. Every save goes through `rsvps.apply_changes`,
 which mails the people a change concerns; the admin's own history records the edit."""
 
+import zoneinfo
+
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.db.models import Q
@@ -15,8 +18,36 @@ from events.models import Event
 from lib import audit
 
 
+class EventAdminForm(forms.ModelForm):
+    """Start and end are typed and shown as wall-clock times in the event's own zone."""
+
+    class Meta:
+        model = Event
+        fields = ["chapter", "title", "kind", "description", "status", "decline_reason", "time_zone", "starts_at",
+                  "ends_at", "recurrence", "repeat_until", "reminder_minutes", "online", "online_link", "address",
+                  "visibility", "capacity", "hosts", "standing_call"]  # fmt: skip
+        help_texts = {"starts_at": "The first (or only) start, in the event's time zone.",
+                      "ends_at": "The first (or only) end, in the event's time zone."}  # fmt: skip
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            for field in ("starts_at", "ends_at"):
+                self.initial[field] = getattr(self.instance, field).astimezone(self.instance.zone).replace(tzinfo=None)
+
+    def clean(self) -> dict:
+        cleaned_data = super().clean()
+        zone = cleaned_data.get("time_zone")
+        if zone in zoneinfo.available_timezones():
+            for field in ("starts_at", "ends_at"):
+                if cleaned_data.get(field):
+                    cleaned_data[field] = cleaned_data[field].replace(tzinfo=zoneinfo.ZoneInfo(zone))
+        return cleaned_data
+
+
 @admin.register(Event)
 class EventAdmin(ChapterScopedAdmin):
+    form = EventAdminForm
     list_display = ["title", "chapter", "kind", "status", "starts_at", "recurrence"]
     list_filter = ["status", "kind", "visibility"]
     search_fields = ["title"]

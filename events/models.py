@@ -226,10 +226,10 @@ class Event(models.Model):
                                          tzinfo=self.zone)  # fmt: skip
 
     def dates(self, until: datetime.date) -> list[datetime.date]:
-        """The local dates it is held on, from the first to `until` (and repeat_until)."""
+        """Its local dates: a one-off's one, or a weekly one's from the first to `until` (and repeat_until)."""
         first = self.starts_at.astimezone(self.zone).date()
         if self.recurrence != self.Recurrence.WEEKLY:
-            return [first] if first <= until else []
+            return [first]  # a one-off's date exists however far ahead it is announced
         last = min(until, self.repeat_until) if self.repeat_until else until
         return (
             [first + datetime.timedelta(weeks=n) for n in range(((last - first).days // 7) + 1)]
