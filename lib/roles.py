@@ -32,6 +32,9 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "endorsements.endorsement": ALL,
         "tags.tag": ALL,
         "segments.segment": ALL,
+        "events.event": ALL,
+        # The task queue's jobs (coalition/admin.py): mail waiting or failed, periodic work.
+        "procrastinate.procrastinatejob": ("view",),
     },
     CHAPTER_COORDINATORS: {
         "chapters.chapter": ("view", "change"),
@@ -50,6 +53,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         # Their chapters' tags and segments (national tags: view only, in the admin).
         "tags.tag": ALL,
         "segments.segment": ALL,
+        # Scoped to their chapters' events in the admin, as members are.
+        "events.event": ALL,
     },
 }
 
