@@ -85,7 +85,10 @@ INSTALLED_APPS = [
     "members",
     "endorsements",
     "calls",
+    "events",
     "question",
+    "tags",
+    "segments",
     "dashboards",
     "public",
     "devtools",
@@ -252,6 +255,8 @@ NATIONAL_CALL_WEEKDAY = envint("NATIONAL_CALL_WEEKDAY", "1")
 NATIONAL_CALL_TIME = os.environ.get("NATIONAL_CALL_TIME", "19:30")
 NATIONAL_CALL_TIMEZONE = os.environ.get("NATIONAL_CALL_TIMEZONE", "America/Chicago")
 NATIONAL_CALL_LINK = os.environ.get("NATIONAL_CALL_LINK", "")
+# The site's own address, for links in mail sent with no request at hand (event reminders, sent by a worker).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "America/Chicago"
