@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "calls",
     "question",
     "dashboards",
+    "duplicates",
     "public",
     "devtools",
 ]

@@ -30,6 +30,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "members.consentrecord": ("view",),
         "members.memberexport": ("view",),
         "endorsements.endorsement": ALL,
+        "duplicates.dismissedpair": ("view", "add", "delete"),
     },
     CHAPTER_COORDINATORS: {
         "chapters.chapter": ("view", "change"),
@@ -45,6 +46,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "members.membershipevent": ("view",),
         "members.consentrecord": ("view",),
         "endorsements.endorsement": ("view", "add", "change"),
+        # Dismissing a pair is adding one; un-dismissing, deleting it. Merging needs members' "change".
+        "duplicates.dismissedpair": ("view", "add", "delete"),
     },
 }
 
