@@ -126,6 +126,7 @@ POLICIES: dict[str, Policy] = {
     "dashboards.reachsnapshot.recorded_by": MOVE,
     "endorsements.endorsement.user": MOVE,
     "endorsements.endorsement.verified_by": MOVE,
+    "endorsements.endorsement.withdrawn_by": MOVE,
     "calls.callattendance.user": Policy(
         "moved; a call both said they would attend is kept once", move_unless_taken("call", "date")
     ),
