@@ -127,7 +127,8 @@ def test_chosen_values_are_kept_and_the_dropped_ones_are_in_the_history(twins, c
     kept.refresh_from_db()
     kept.user.refresh_from_db()
     assert (kept.user.first_name, kept.user.last_name, kept.ref) == ("Patricia", "Doe", "flyer")
-    assert kept.status == Member.Status.ACTIVE and kept.email_updates
+    assert kept.status == Member.Status.ACTIVE
+    assert kept.email_updates
     entry = LogEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(Member), object_id=str(kept.pk), user=coordinator_a
     ).latest("pk")
