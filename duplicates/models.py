@@ -77,6 +77,10 @@ class Pair:
     reasons: list[str] = field(default_factory=list)
 
     @property
+    def people(self) -> tuple[Member, Member]:
+        return self.low, self.high
+
+    @property
     def percent(self) -> int:
         return round(self.confidence * 100)
 

@@ -20,6 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from chapters.models import Officer, SocialPage
 from dashboards.models import ReachSnapshot
+from duplicates.models import DismissedPair
 from endorsements.models import Endorsement
 from members.models import MemberExport
 from tests.factories import make_member
@@ -56,6 +57,11 @@ def world(chapter_a, chapter_b, national, coordinator_a, coordinator_b, member, 
             published_at=datetime.datetime(2026, 1, 3, tzinfo=datetime.UTC),
         ))  # fmt: skip
         setattr(w, f"export_{side}", MemberExport.objects.create(actor=coordinator, rows=1, filters=marker))
+        # A second person of the chapter, alike enough to be a possible duplicate of the first.
+        twin = make_member(f"twin-{side}@example.org", zip_code, first_name=f"Member{side.upper()}",
+                           last_name=marker, phone=phone)  # fmt: skip
+        setattr(w, f"twin_{side}", twin)
+        setattr(w, f"dismissed_{side}", DismissedPair.dismiss(getattr(w, f"member_{side}"), twin, coordinator))
     return w
 
 
