@@ -153,8 +153,9 @@ class DismissedPairAdmin(ChapterScopedAdmin):
             except ValueError:
                 number = 1
             pairs, total = find_pairs(chapter_ids, limit=PER_PAGE, offset=(number - 1) * PER_PAGE)
-            if total and not pairs:  # past the end: the last page
-                number = (total - 1) // PER_PAGE + 1
+            if not pairs and number > 1:  # past the end (or dismissed down to fewer pages): the last page
+                _, total = find_pairs(chapter_ids, limit=1)
+                number = max(1, (total - 1) // PER_PAGE + 1)
                 pairs, total = find_pairs(chapter_ids, limit=PER_PAGE, offset=(number - 1) * PER_PAGE)
             page = PairsPaginator(pairs, total, number).page(number) if total else None
         context = {
