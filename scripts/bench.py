@@ -404,9 +404,8 @@ def prepare(args: argparse.Namespace) -> None:
     import django
 
     django.setup()
-    from bench_support import prepare_database  # noqa: PLC0415
-
     from bench_duplicates import bench_duplicates  # noqa: PLC0415
+    from bench_support import prepare_database  # noqa: PLC0415
 
     prepared = prepare_database(import_rows=args.import_rows)
     prepared["extra"]["duplicates"] = bench_duplicates(members=50_000, runs=3)
