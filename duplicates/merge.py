@@ -189,6 +189,8 @@ def dropped_values(kept: Member, dropped: Member, choices: dict[str, str]) -> li
     """(label, value) of every value the merge loses: the one not chosen of each differing field, the rest."""
     lost = []
     for name, (label, _) in CHOICES.items():
+        if name == "email":
+            continue  # not lost: the address not chosen as the login stays one of the account's addresses
         loser = dropped if choices.get(name, "kept") == "kept" else kept
         winner = kept if loser is dropped else dropped
         if value_of(loser, name) and value_of(loser, name) != value_of(winner, name):
