@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "tags",
     "segments",
     "dashboards",
+    "duplicates",
     "public",
     "devtools",
 ]
