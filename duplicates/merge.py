@@ -232,14 +232,15 @@ def merge_members(*, kept: Member, dropped: Member, choices: dict[str, str], act
     """Make two memberships one: every related row moves to `kept`, `dropped` (member and account) is deleted.
 
     `choices` maps each field of CHOICES to "kept" or "dropped": whose value the merged person has.
-    The caller has checked the actor may manage both. Written to the kept person's history with
-    what was dropped.
+    Refused unless the actor manages both. Written to the kept person's history with what was dropped.
     """
     # Locked in id order, so that two merges touching the same people wait instead of deadlocking.
     locked = Member.objects.select_for_update().select_related("user", "county").in_bulk([kept.pk, dropped.pk])
     if len(locked) != 2 and kept.pk != dropped.pk:
         raise MergeRefused("One of them no longer exists: perhaps merged or deleted meanwhile.")
     kept, dropped = locked[kept.pk], locked[dropped.pk]
+    if Member.objects.visible_to(actor).filter(pk__in=[kept.pk, dropped.pk]).count() != len(locked):
+        raise MergeRefused("Only people of your own chapters can be merged.")
     check_mergeable(kept, dropped)
     lost = dropped_values(kept, dropped, choices)
     merge = Merge(kept, dropped)

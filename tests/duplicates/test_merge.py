@@ -168,3 +168,10 @@ def test_one_account_per_email_whatever_the_case(db):
     with pytest.raises(IntegrityError), transaction.atomic():
         User.objects.create(email="SAM@example.org")
     assert not Officer.objects.exists()
+
+
+def test_merge_refuses_people_outside_the_actors_chapters(twins, coordinator_b):
+    kept, dropped = twins
+    with pytest.raises(MergeRefused):
+        merge_members(kept=kept, dropped=dropped, choices=KEEP_ALL, actor=coordinator_b)
+    assert Member.objects.filter(pk__in=[kept.pk, dropped.pk]).count() == 2
