@@ -31,6 +31,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "members.memberexport": ("view",),
         "endorsements.endorsement": ALL,
         "events.event": ALL,
+        # The task queue's jobs (coalition/admin.py): mail waiting or failed, periodic work.
+        "procrastinate.procrastinatejob": ("view",),
     },
     CHAPTER_COORDINATORS: {
         "chapters.chapter": ("view", "change"),

@@ -221,4 +221,15 @@ ADMIN_POLICIES: dict[str, AdminPolicy] = {
         "scoped", lambda w: w.endorsement_a, lambda w: w.endorsement_b, coordinators_add=True
     ),
     "events.event": AdminPolicy("scoped", lambda w: w.event_a, lambda w: w.event_b, coordinators_add=True),
+    # The task queue's jobs: queued mail names members of every chapter.
+    "procrastinate.procrastinatejob": AdminPolicy("national_only", lambda w: queued_job()),
 }
+
+
+def queued_job():
+    """A job in the queue, as a mail leaves one (the tests' own mail skips the queue)."""
+    from procrastinate.contrib.django.models import ProcrastinateJob
+
+    from lib.jobs import retry_stalled_jobs
+
+    return ProcrastinateJob.objects.get(pk=retry_stalled_jobs.defer(timestamp=0))
