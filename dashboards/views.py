@@ -131,5 +131,5 @@ def attendance_dashboard(request: HttpRequest) -> HttpResponse:
             [r.name, r.rsvps, r.came, r.walk_ins, "" if r.rate is None else r.rate, r.regulars, r.first_timers]
             for r in rows
         ])  # fmt: skip
-    return render(request, "dashboards/attendance_dashboard.html",
-                  {"rows": rows, "window_days": attendance.WINDOW_DAYS, "regular_times": attendance.REGULAR_TIMES})  # fmt: skip
+    context = {"rows": rows, "window_days": attendance.WINDOW_DAYS, "regular_times": attendance.REGULAR_TIMES}
+    return render(request, "dashboards/attendance_dashboard.html", context)

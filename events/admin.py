@@ -24,8 +24,8 @@ class EventAdminForm(forms.ModelForm):
     class Meta:
         model = Event
         fields = ["chapter", "title", "kind", "description", "status", "decline_reason", "time_zone", "starts_at",
-                  "ends_at", "recurrence", "repeat_until", "reminder_minutes", "online", "online_link", "address", "zip_code",
-                  "visibility", "capacity", "hosts", "standing_call"]  # fmt: skip
+                  "ends_at", "recurrence", "repeat_until", "reminder_minutes", "online", "online_link", "address",
+                  "zip_code", "visibility", "capacity", "hosts", "standing_call"]  # fmt: skip
         help_texts = {"starts_at": "The first (or only) start, in the event's time zone.",
                       "ends_at": "The first (or only) end, in the event's time zone."}  # fmt: skip
 

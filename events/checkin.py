@@ -59,8 +59,12 @@ def door_date(event: Event, day: str | None) -> Occurrence | None:
 class WalkInForm(forms.Form):
     name = forms.CharField(max_length=150, validators=[no_control_characters])
     email = forms.EmailField(max_length=254)
-    zip_code = forms.CharField(label="ZIP code (optional)", required=False, max_length=5,
-                               widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))  # fmt: skip
+    zip_code = forms.CharField(
+        label="ZIP code (optional)",
+        required=False,
+        max_length=5,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
 
     def clean_zip_code(self) -> str:
         code = self.cleaned_data["zip_code"].strip()

@@ -17,8 +17,12 @@ FORMATS = [("", "In person and online"), ("in_person", "In person"), ("online", 
 
 
 class SearchForm(forms.Form):
-    zip = forms.CharField(label="ZIP code", required=False, max_length=10,
-                          widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "postal-code"}))  # fmt: skip
+    zip = forms.CharField(
+        label="ZIP code",
+        required=False,
+        max_length=10,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "postal-code"}),
+    )
     radius = forms.TypedChoiceField(label="Within", coerce=int, required=False, initial=finding.DEFAULT_RADIUS,
                                     choices=[(r, f"{r} miles") for r in finding.RADII])  # fmt: skip
     kind = forms.ChoiceField(label="Kind", required=False, choices=[("", "Any kind"), *Event.Kind.choices])
