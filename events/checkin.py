@@ -8,7 +8,9 @@ row in place (the answer is then JSON instead of the redirect).
 """
 
 import datetime
+import functools
 import re
+from collections.abc import Callable
 
 from django import forms
 from django.contrib import messages
@@ -25,6 +27,7 @@ from chapters.models import Chapter
 from events.models import RSVP, Event, Occurrence
 from events.views import occurrence_for
 from lib import audit
+from lib.second_factor import ask_for_second_factor, has_second_factor
 from lib.validators import no_control_characters
 
 ZIP_PATTERN = re.compile(r"^[0-9]{5}$")
@@ -39,11 +42,22 @@ def may_check_in(user, event: Event) -> bool:
     return event.chapter_id is not None and Chapter.objects.visible_to(user).filter(pk=event.chapter_id).exists()
 
 
-def hosted_event(request: HttpRequest, pk: int) -> Event:
-    event = get_object_or_404(Event.objects.select_related("chapter").exclude(status=Event.Status.PROPOSED), pk=pk)
-    if not may_check_in(request.user, event):
-        raise PermissionDenied("Only the event's hosts and its chapter's coordinators check people in.")
-    return event
+def for_hosts(view: Callable) -> Callable:
+    """The view gets the event, for its hosts and coordinators only. Staff (coordinators) also need
+    their second factor, as on every staff page showing people; a member who hosts does not."""
+
+    @login_required
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, pk: int, *args, **kwargs) -> HttpResponse:
+        events = Event.objects.select_related("chapter").exclude(status=Event.Status.PROPOSED)
+        event = get_object_or_404(events, pk=pk)
+        if not may_check_in(request.user, event):
+            raise PermissionDenied("Only the event's hosts and its chapter's coordinators check people in.")
+        if request.user.is_staff and not has_second_factor(request.user):
+            return ask_for_second_factor(request)
+        return view(request, event, *args, **kwargs)
+
+    return wrapped
 
 
 def door_date(event: Event, day: str | None) -> Occurrence | None:
@@ -82,9 +96,14 @@ def wants_json(request: HttpRequest) -> bool:
     return request.headers.get("Accept", "").startswith("application/json")
 
 
-@login_required
-def check_in_list(request: HttpRequest, pk: int, form: WalkInForm | None = None, status: int = 200) -> HttpResponse:
-    event = hosted_event(request, pk)
+@for_hosts
+def check_in_list(request: HttpRequest, event: Event) -> HttpResponse:
+    return check_in_page(request, event)
+
+
+def check_in_page(
+    request: HttpRequest, event: Event, form: WalkInForm | None = None, status: int = 200
+) -> HttpResponse:
     occurrence = door_date(event, request.GET.get("date") or request.POST.get("date"))
     query = (request.GET.get("q") or "").strip()[:100]
     people, counts = [], {"going": 0, "attended": 0}
@@ -114,11 +133,10 @@ def date_posted(request: HttpRequest, event: Event) -> Occurrence:
     return occurrence
 
 
-@login_required
 @require_POST
-def mark_attended(request: HttpRequest, pk: int, rsvp_pk: int) -> HttpResponse:
+@for_hosts
+def mark_attended(request: HttpRequest, event: Event, rsvp_pk: int) -> HttpResponse:
     """Tick (or untick, with attended=0) one person on one date."""
-    event = hosted_event(request, pk)
     rsvp = get_object_or_404(RSVP.objects.select_related("occurrence__event"), pk=rsvp_pk, occurrence__event=event)
     attended = request.POST.get("attended", "1") != "0"
     rsvp.attended, rsvp.attended_at = attended, timezone.now() if attended else None
@@ -145,14 +163,13 @@ def add_walk_in(*, occurrence: Occurrence, name: str, email: str, zip_code: str)
     return rsvp
 
 
-@login_required
 @require_POST
-def walk_in(request: HttpRequest, pk: int) -> HttpResponse:
-    event = hosted_event(request, pk)
+@for_hosts
+def walk_in(request: HttpRequest, event: Event) -> HttpResponse:
     occurrence = date_posted(request, event)
     form = WalkInForm(request.POST)
     if not form.is_valid():
-        return check_in_list(request, pk, form=form, status=400)
+        return check_in_page(request, event, form=form, status=400)
     data = form.cleaned_data
     rsvp = add_walk_in(occurrence=occurrence, name=data["name"], email=data["email"], zip_code=data["zip_code"])
     messages.success(request, f"{rsvp.name or rsvp.email} is checked in.")
@@ -164,11 +181,10 @@ def can_close(event: Event) -> bool:
     return event.recurrence != Event.Recurrence.WEEKLY and event.starts_at <= timezone.now()
 
 
-@login_required
 @require_POST
-def close_event(request: HttpRequest, pk: int) -> HttpResponse:
+@for_hosts
+def close_event(request: HttpRequest, event: Event) -> HttpResponse:
     """After the event: no more RSVPs; its attendance stays and can still be corrected."""
-    event = hosted_event(request, pk)
     if event.status != Event.Status.SCHEDULED or not can_close(event):
         messages.error(request, "Only a one-off event that has started can be closed.")
     else:

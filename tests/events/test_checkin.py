@@ -78,8 +78,8 @@ def test_the_page_script_gets_json_instead_of_a_redirect(client, host, meeting):
 def test_a_walk_in_is_added_as_attended(client, host, meeting):
     client.force_login(host)
     day = f"{meeting.occurrences.get().date:%Y-%m-%d}"
-    response = client.post(f"{check_in_url(meeting)}walk-in/",
-                           {"date": day, "name": "Wally Walker", "email": "wally@example.net", "zip_code": SC_ZIP})  # fmt: skip
+    wally = {"date": day, "name": "Wally Walker", "email": "wally@example.net", "zip_code": SC_ZIP}
+    response = client.post(f"{check_in_url(meeting)}walk-in/", wally)
     assert response.status_code == 302
     wally = RSVP.objects.get(email="wally@example.net")
     assert (wally.status, wally.attended, wally.walk_in, wally.zip_code) == ("going", True, True, SC_ZIP)
@@ -155,6 +155,13 @@ def test_who_may_check_people_in(client, request, meeting, role, allowed):
     day = f"{meeting.occurrences.get().date:%Y-%m-%d}"
     client.post(f"{check_in_url(meeting)}walk-in/", {"date": day, "name": "W", "email": "w@example.net"})
     assert RSVP.objects.filter(email="w@example.net").exists() == allowed
+
+
+def test_a_coordinator_without_a_second_factor_is_asked_for_one(client, staff_no_mfa, meeting):
+    client.force_login(staff_no_mfa)
+    response = client.get(check_in_url(meeting))
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/2fa/"
 
 
 def test_visitors_are_sent_to_log_in(client, meeting):
