@@ -24,6 +24,7 @@ ENDPOINTS = {
     "events near ZIP, meetings": f"/events/?zip={SEARCH_ZIP}&radius=250&kind=meeting",
 }
 FLAT_RATIO = 1.5
+CLUSTER, ONLINE = 60, 25
 
 
 def wanted_events() -> int:
@@ -33,11 +34,18 @@ def wanted_events() -> int:
 
 
 def seed_events(count: int) -> int:
-    """Create the bench events up to `count` (kept between runs), each with its date; returns how many exist."""
+    """Create the bench events up to `count` (kept between runs), each with its date; returns how many exist.
+
+    Both databases hold the same full pages: the first CLUSTER events are meetings within 80 miles of
+    the searched ZIP and the next ONLINE are online, so each page lists as many rows at 100 events as
+    at 10,000, and the comparison is of the queries, not of a page with 3 rows against one with 50.
+    The rest are scattered over the country's ZIP codes (a tenth online, a tenth members-only).
+    """
     from django.utils import timezone
     from django.utils.text import slugify
 
     from chapters.models import Chapter, ZipCode
+    from events import finding
     from events.models import Event, Occurrence
 
     have = Event.objects.filter(title__startswith=TITLE).count()
@@ -45,21 +53,27 @@ def seed_events(count: int) -> int:
         return have
     rng = random.Random(count)
     zips = list(ZipCode.objects.filter(latitude__isnull=False).values_list("code", flat=True))
+    centre = ZipCode.objects.get(code=SEARCH_ZIP)
+    box = finding.bounding_box(centre.latitude, centre.longitude, 55).children  # within 80 miles
+    near = list(ZipCode.objects.filter(**{key.removeprefix("zip_code__"): value for key, value in box})
+                .values_list("code", flat=True))  # fmt: skip
     chapters = [None, *Chapter.objects.values_list("pk", flat=True)]
     kinds = [k for k, _ in Event.Kind.choices]
     now = timezone.now().replace(second=0, microsecond=0)
     events = []
     for n in range(have, count):
         start = now + datetime.timedelta(hours=rng.randrange(2, 24 * 60))
-        online = rng.random() < 0.1
+        clustered, scattered = n < CLUSTER, n >= CLUSTER + ONLINE
+        online = not clustered and (not scattered or rng.random() < 0.1)
         title = f"{TITLE} {n}"
         events.append(
             Event(
-                title=title, slug=slugify(title), kind=rng.choice(kinds), chapter_id=rng.choice(chapters),
-                starts_at=start, ends_at=start + datetime.timedelta(hours=2), online=online,
-                online_link="https://meet.example.org/bench" if online else "",
-                address="" if online else f"{n} Main Street", zip_code_id=None if online else rng.choice(zips),
-                visibility=Event.Visibility.MEMBERS if rng.random() < 0.1 else Event.Visibility.PUBLIC,
+                title=title, slug=slugify(title), kind=Event.Kind.MEETING if clustered else rng.choice(kinds),
+                chapter_id=rng.choice(chapters), starts_at=start, ends_at=start + datetime.timedelta(hours=2),
+                online=online, online_link="https://meet.example.org/bench" if online else "",
+                address="" if online else f"{n} Main Street",
+                zip_code_id=None if online else rng.choice(near if clustered else zips),
+                visibility=Event.Visibility.MEMBERS if scattered and rng.random() < 0.1 else Event.Visibility.PUBLIC,
             )
         )  # fmt: skip
     created = Event.objects.bulk_create(events, batch_size=2000)
