@@ -209,3 +209,17 @@ def test_attendance_is_in_the_members_data_download(client, host, meeting):
     assert entry["event"] == "Chapter meeting"
     assert entry["date"] == occurrence.date.isoformat()
     assert (entry["rsvp"], entry["attended"], entry["walk_in"]) == ("going", True, False)
+
+
+def test_attendance_shows_on_the_members_profile(client, host, meeting):
+    person = make_member("grace@example.org", SC_ZIP).user
+    occurrence = meeting.occurrences.get()
+    rsvp = RSVP.objects.create(occurrence=occurrence, user=person, name="Grace", email=person.email)
+    client.force_login(person)
+    assert "Events you came to" not in client.get("/profile/").content.decode()
+    client.force_login(host)
+    client.post(f"{check_in_url(meeting)}{rsvp.pk}/", {"attended": "1"})
+    client.force_login(person)
+    html = client.get("/profile/").content.decode()
+    assert "Events you came to" in html
+    assert f"Chapter meeting</a>, {occurrence.date:%B} {occurrence.date.day}, {occurrence.date.year}" in html
