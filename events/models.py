@@ -108,6 +108,15 @@ class Event(models.Model):
         validators=[no_control_characters_multiline],
         help_text="Where it is held. For a members-only event only people who RSVP'd see it.",
     )
+    zip_code = models.ForeignKey(
+        "chapters.ZipCode",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="ZIP code",
+        help_text="Where an in-person event is, for “events near you” and the map (the ZIP's centre is used).",
+    )
     online_link = models.URLField(
         blank=True,
         max_length=500,

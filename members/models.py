@@ -655,6 +655,18 @@ def member_data(user: User) -> dict:
         "membership": None,
         "consent_records": [],
         "membership_history": [],
+        # Their RSVPs and attendance, through the relation the events app declares (RSVP.user).
+        "events": [
+            {
+                "event": r.occurrence.event.title,
+                "date": r.occurrence.date.isoformat(),
+                "rsvp": r.status,
+                "attended": r.attended,
+                "walk_in": r.walk_in,
+                "rsvp_at": r.created_at.isoformat(),
+            }
+            for r in user.rsvps.select_related("occurrence__event").order_by("occurrence__starts_at", "pk")
+        ],
     }
     member = Member.objects.select_related("zip_code", "county", "state", "chapter").filter(user=user).first()
     if member is None:

@@ -102,7 +102,15 @@ def profile(request: HttpRequest) -> HttpResponse:
     else:
         form = ProfileForm(instance=member)
     accesses = describe_accessors(member, record_accesses(member, limit=20))
-    return render(request, "members/member_profile.html", {"form": form, "member": member, "accesses": accesses})
+    context = {"form": form, "member": member, "accesses": accesses, "attended": events_attended(request.user)}
+    return render(request, "members/member_profile.html", context)
+
+
+def events_attended(user, limit: int = 10) -> list:
+    """Their latest attendance, through the relation the events app declares (RSVP.user)."""
+    return list(
+        user.rsvps.filter(attended=True).select_related("occurrence__event").order_by("-occurrence__starts_at")[:limit]
+    )
 
 
 @login_required

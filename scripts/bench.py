@@ -36,6 +36,7 @@ import time
 from pathlib import Path
 from urllib.parse import quote, urlparse
 
+import bench_events  # noqa: E402 - the events scenario, beside this script
 import bench_segments
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -391,6 +392,7 @@ def orchestrate(args: argparse.Namespace) -> None:
     with psycopg.connect(with_database(base, "postgres")) as conn:
         report["machine"]["postgresql"] = conn.execute("SHOW server_version").fetchone()[0]
     report["table"] = print_table(report)
+    report["events"] = bench_events.flatness(report)  # scripts/bench_events.py
     name = f"only-{args.only.replace(' ', '-')}.json" if args.only else "latest.json"
     (OUT_DIR / name).write_text(json.dumps(report, indent=2, default=str))
     print(f"Written to {OUT_DIR / name}")

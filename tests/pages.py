@@ -74,6 +74,15 @@ PAGES: dict[str, Page] = {
     "events:event-detail": Page(lambda w: w.event_a.get_absolute_url(), PUBLIC),
     "events:event-ics": Page(lambda w: f"{w.event_a.get_absolute_url()}event.ics", PUBLIC),
     "events:event-rsvp": Page(lambda w: f"{w.event_a.get_absolute_url()}rsvp/", POST_ONLY),
+    "events:event-list": Page("/events/", PUBLIC),
+    "events:event-list near": Page("/events/?zip=29201&radius=250&kind=meeting", PUBLIC),
+    "events:chapter-feed": Page(lambda w: f"/events/chapter/{w.chapter_a.slug}/calendar.ics", PUBLIC),
+    # Check-in: the event's hosts (none here), its chapter's coordinators and national ones.
+    "events:check-in": Page(lambda w: f"{w.event_a.get_absolute_url()}check-in/",
+                            expect(REDIRECT, FORBIDDEN, OK, FORBIDDEN, OK)),
+    "events:check-in-walk-in": Page(lambda w: f"{w.event_a.get_absolute_url()}check-in/walk-in/", POST_ONLY),
+    "events:check-in-mark": Page(lambda w: f"{w.event_a.get_absolute_url()}check-in/1/", POST_ONLY),
+    "events:event-close": Page(lambda w: f"{w.event_a.get_absolute_url()}close/", POST_ONLY),
     "events:rsvp-confirm": Page("/events/rsvp/confirm/not-a-token/", BAD_TOKEN),
     "events:rsvp-cancel": Page("/events/rsvp/cancel/not-a-token/", BAD_TOKEN),
     # Members of a chapter propose; others logged in are told why they may not.
@@ -84,6 +93,8 @@ PAGES: dict[str, Page] = {
     "dashboards:reach-dashboard": Page("/dashboard/reach/", COORDINATORS),
     "dashboards:growth-dashboard csv": Page("/dashboard/?csv=members", COORDINATORS),
     "dashboards:reach-dashboard csv": Page("/dashboard/reach/?format=csv", COORDINATORS),
+    "dashboards:attendance-dashboard": Page("/dashboard/events/", COORDINATORS),
+    "dashboards:attendance-dashboard csv": Page("/dashboard/events/?format=csv", COORDINATORS),
     # question
     "question:question": Page("/question/", PUBLIC),
     "question:question-answer": Page("/question/answer/", POST_ONLY),
