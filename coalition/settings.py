@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "calls",
     "question",
     "dashboards",
+    "digests",
     "public",
     "devtools",
 ]

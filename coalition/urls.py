@@ -14,6 +14,7 @@ handler500 = "public.views.server_error"
 urlpatterns = [
     path("calls/", include("calls.urls")),
     path("dashboard/", include("dashboards.urls")),
+    path("digests/", include("digests.urls")),
     path("question/", include("question.urls")),
     path("accounts/", include("allauth.urls")),
     path("chapters/", include("chapters.urls")),

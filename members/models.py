@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections, models, transaction
 from django.db.models import Sum
+from django.dispatch import Signal
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower, Upper
 from django.urls import reverse
@@ -23,6 +24,11 @@ from lib.edit_conflicts import Versioned
 from lib.mail import send_mail_template
 from lib.roles import NATIONAL_COORDINATORS
 from lib.validators import no_control_characters
+
+
+# Sent by activate_member when a membership begins: an address confirmed, or an imported
+# person's account claimed. Receivers get `member`.
+membership_started = Signal()
 
 
 class UserManager(BaseUserManager):
@@ -561,6 +567,8 @@ def activate_member(*, member: Member) -> bool:
             to_chapter_id=member.chapter_id, to_state_id=member.state_id, source="signup",
         )  # fmt: skip
     member.save(update_fields=["status", "joined_at"])
+    # Higher apps act on it (the welcome mail), in this transaction: members cannot import them.
+    membership_started.send(sender=Member, member=member)
     return True
 
 
