@@ -8,9 +8,9 @@ from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections, models, transaction
 from django.db.models import Sum
-from django.dispatch import Signal
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower, Upper
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -24,7 +24,6 @@ from lib.edit_conflicts import Versioned
 from lib.mail import send_mail_template
 from lib.roles import NATIONAL_COORDINATORS
 from lib.validators import no_control_characters
-
 
 # Sent by activate_member when a membership begins: an address confirmed, or an imported
 # person's account claimed. Receivers get `member`.

@@ -75,6 +75,8 @@ PAGES: dict[str, Page] = {
     "dashboards:reach-dashboard": Page("/dashboard/reach/", COORDINATORS),
     "dashboards:growth-dashboard csv": Page("/dashboard/?csv=members", COORDINATORS),
     "dashboards:reach-dashboard csv": Page("/dashboard/reach/?format=csv", COORDINATORS),
+    # digests: the mail a chapter coordinator gets about members (others have no chapter to hear of)
+    "digests:preferences": Page("/digests/", expect(REDIRECT, FORBIDDEN, OK, OK, FORBIDDEN)),
     # question
     "question:question": Page("/question/", PUBLIC),
     "question:question-answer": Page("/question/answer/", POST_ONLY),
