@@ -17,7 +17,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
     if not chapters:
         raise PermissionDenied("Only chapter coordinators are mailed about members.")
     preference = DigestPreference.objects.filter(user=request.user).first() or DigestPreference(user=request.user)
-    form = PreferenceForm(request.POST or None, instance=preference)
+    form = PreferenceForm(request.POST if request.method == "POST" else None, instance=preference)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, f"Saved: {preference.get_frequency_display().lower()}.")
