@@ -212,7 +212,13 @@ def smtp_sink(settings, tmp_path):
 
 @pytest.fixture
 def run_worker(transactional_db):
-    """A real procrastinate worker, run until the queue holds nothing it may take now."""
+    """A real procrastinate worker, run until the queue holds nothing it may take now.
+
+    It starts from an empty queue: the queue's tables are not Django's, so the flush after a
+    transactional test leaves a job that test did not run (a mail queued last) to the next one.
+    """
     from tests.queue import run_worker
 
+    with connections["default"].cursor() as cursor:
+        cursor.execute("TRUNCATE procrastinate_jobs, procrastinate_periodic_defers, procrastinate_events")
     return run_worker
