@@ -6,7 +6,7 @@ departure. A coordinator hears only of events into or out of a chapter they coor
 
 import datetime
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from allauth.utils import build_absolute_uri
 from django.conf import settings
@@ -24,8 +24,14 @@ DIGEST_HOUR = 7
 
 
 def chapter_zone(chapter: Chapter) -> ZoneInfo:
-    """The chapter's time zone: its weekly call's, else the coalition's."""
-    return ZoneInfo(chapter.call_timezone or settings.TIME_ZONE)
+    """The chapter's time zone: its weekly call's, else the coalition's.
+
+    A zone name stored before the form checked it must not stop every other chapter's digest.
+    """
+    try:
+        return ZoneInfo(chapter.call_timezone or settings.TIME_ZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(settings.TIME_ZONE)
 
 
 @dataclass

@@ -6,10 +6,13 @@ periodic digest job run twice mails one digest.
 """
 
 import re
+import threading
 
 import icalendar
+from django.db import connections
 from django.utils import timezone
 
+from digests.digest import send_digests_due
 from digests.models import DigestPreference
 from digests.tasks import send_daily_digests
 from tests.digests.test_digest import tomorrow_at
@@ -77,3 +80,25 @@ def test_a_quiet_day_mails_no_digest(smtp_sink, run_worker, coordinator_a):
     send_daily_digests.defer(timestamp=int(tomorrow_at(7).timestamp()))
     run_worker()
     assert smtp_sink.to("coord-a@example.org") == []
+
+
+def test_two_workers_composing_the_same_digest_at_once_mail_it_once(smtp_sink, run_worker, coordinator_a):
+    make_member("ann@example.net", SC_ZIP, first_name="Ann", last_name="Alpha")
+    start_together = threading.Barrier(2)
+    mailed = []
+
+    def worker() -> None:
+        try:
+            start_together.wait(timeout=10)
+            mailed.append(send_digests_due(tomorrow_at(7)))
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(mailed) == [0, 1]
+    run_worker()
+    assert len(smtp_sink.to("coord-a@example.org")) == 1
