@@ -76,7 +76,7 @@ PAGES: dict[str, Page] = {
     "dashboards:growth-dashboard csv": Page("/dashboard/?csv=members", COORDINATORS),
     "dashboards:reach-dashboard csv": Page("/dashboard/reach/?format=csv", COORDINATORS),
     # digests: the mail a chapter coordinator gets about members (others have no chapter to hear of)
-    "digests:preferences": Page("/digests/", expect(REDIRECT, FORBIDDEN, OK, OK, FORBIDDEN)),
+    "digests:preferences": Page("/digests/", expect(REDIRECT, FORBIDDEN, OK, OK, FORBIDDEN, staff_no_mfa=REDIRECT)),
     # question
     "question:question": Page("/question/", PUBLIC),
     "question:question-answer": Page("/question/answer/", POST_ONLY),
