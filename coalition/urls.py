@@ -12,7 +12,8 @@ admin.site.index_title = "Chapters, members and endorsements"
 handler500 = "public.views.server_error"
 
 urlpatterns = [
-    path("calls/", include("calls.urls")),
+    path("calls/", include("events.calls_urls")),
+    path("events/", include("events.urls")),
     path("dashboard/", include("dashboards.urls")),
     path("digests/", include("digests.urls")),
     path("question/", include("question.urls")),

@@ -7,9 +7,9 @@ claim the account (members.models.activate_member sends `membership_started` the
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from calls.models import WeeklyCall, chapter_call, national_call
 from digests.digest import absolute
 from digests.models import WelcomeMail
+from events.calls import WeeklyCall, chapter_call, national_call
 from lib.mail import render_mail_template
 from members.models import Member
 from members.views import share_ref

@@ -214,11 +214,11 @@ def smtp_sink(settings, tmp_path):
 def run_worker(transactional_db):
     """A real procrastinate worker, run until the queue holds nothing it may take now.
 
-    It starts from an empty queue: the queue's tables are not Django's, so the flush after a
-    transactional test leaves a job that test did not run (a mail queued last) to the next one.
+    The queue's tables are not Django-managed, so the flush after a transactional test leaves
+    them alone: each test starts with an empty queue here instead.
     """
-    from tests.queue import run_worker
+    from tests.queue import empty_queue, run_worker
 
-    with connections["default"].cursor() as cursor:
-        cursor.execute("TRUNCATE procrastinate_jobs, procrastinate_periodic_defers, procrastinate_events")
-    return run_worker
+    empty_queue()
+    yield run_worker
+    empty_queue()

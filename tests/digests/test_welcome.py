@@ -5,9 +5,9 @@ import datetime
 import icalendar
 from django.core import mail
 
-from calls.models import chapter_call, national_call
 from digests.models import WelcomeMail
 from digests.welcome import next_call_for, send_welcome
+from events.calls import chapter_call, national_call
 from members.models import Member, activate_member, claim_account
 from members.views import share_ref
 from tests.factories import CA_ZIP, PASSWORD, SC_ZIP, make_member
