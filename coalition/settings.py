@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "segments",
     "dashboards",
     "duplicates",
+    "digests",
     "public",
     "devtools",
 ]

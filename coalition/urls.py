@@ -15,6 +15,7 @@ urlpatterns = [
     path("calls/", include("events.calls_urls")),
     path("events/", include("events.urls")),
     path("dashboard/", include("dashboards.urls")),
+    path("digests/", include("digests.urls")),
     path("question/", include("question.urls")),
     path("accounts/", include("allauth.urls")),
     path("chapters/", include("chapters.urls")),

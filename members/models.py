@@ -10,6 +10,7 @@ from django.db import connection, connections, models, transaction
 from django.db.models import Sum
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower, Upper
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -23,6 +24,10 @@ from lib.edit_conflicts import Versioned
 from lib.mail import send_mail_template
 from lib.roles import NATIONAL_COORDINATORS
 from lib.validators import no_control_characters
+
+# Sent by activate_member when a membership begins: an address confirmed, or an imported
+# person's account claimed. Receivers get `member`.
+membership_started = Signal()
 
 
 class UserManager(BaseUserManager):
@@ -561,6 +566,8 @@ def activate_member(*, member: Member) -> bool:
             to_chapter_id=member.chapter_id, to_state_id=member.state_id, source="signup",
         )  # fmt: skip
     member.save(update_fields=["status", "joined_at"])
+    # Higher apps act on it (the welcome mail), in this transaction: members cannot import them.
+    membership_started.send(sender=Member, member=member)
     return True
 
 

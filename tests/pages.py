@@ -95,6 +95,8 @@ PAGES: dict[str, Page] = {
     "dashboards:reach-dashboard csv": Page("/dashboard/reach/?format=csv", COORDINATORS),
     "dashboards:attendance-dashboard": Page("/dashboard/events/", COORDINATORS),
     "dashboards:attendance-dashboard csv": Page("/dashboard/events/?format=csv", COORDINATORS),
+    # digests: the mail a chapter coordinator gets about members (others have no chapter to hear of)
+    "digests:preferences": Page("/digests/", expect(REDIRECT, FORBIDDEN, OK, OK, FORBIDDEN, staff_no_mfa=REDIRECT)),
     # question
     "question:question": Page("/question/", PUBLIC),
     "question:question-answer": Page("/question/answer/", POST_ONLY),
