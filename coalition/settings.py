@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "endorsements",
     "calls",
     "question",
+    "tags",
+    "segments",
     "dashboards",
     "public",
     "devtools",

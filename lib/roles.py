@@ -32,6 +32,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "endorsements.endorsement": ALL,
         # The task queue's jobs (coalition/admin.py): mail waiting or failed, periodic work.
         "procrastinate.procrastinatejob": ("view",),
+        "tags.tag": ALL,
+        "segments.segment": ALL,
     },
     CHAPTER_COORDINATORS: {
         "chapters.chapter": ("view", "change"),
@@ -47,6 +49,9 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "members.membershipevent": ("view",),
         "members.consentrecord": ("view",),
         "endorsements.endorsement": ("view", "add", "change"),
+        # Their chapters' tags and segments (national tags: view only, in the admin).
+        "tags.tag": ALL,
+        "segments.segment": ALL,
     },
 }
 

@@ -213,6 +213,8 @@ ADMIN_POLICIES: dict[str, AdminPolicy] = {
     ),
     # The task queue's jobs: queued mail names members of every chapter.
     "procrastinate.procrastinatejob": AdminPolicy("national_only", lambda w: queued_job()),
+    "tags.tag": AdminPolicy("scoped", lambda w: w.tag_a, lambda w: w.tag_b, coordinators_add=True),
+    "segments.segment": AdminPolicy("scoped", lambda w: w.segment_a, lambda w: w.segment_b, coordinators_add=True),
 }
 
 
