@@ -34,6 +34,9 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "procrastinate.procrastinatejob": ("view",),
         "tags.tag": ALL,
         "segments.segment": ALL,
+        "broadcasts.broadcast": ALL,
+        # Addresses that bounced or complained, across every chapter.
+        "broadcasts.suppression": ("view", "delete"),
     },
     CHAPTER_COORDINATORS: {
         "chapters.chapter": ("view", "change"),
@@ -52,6 +55,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         # Their chapters' tags and segments (national tags: view only, in the admin).
         "tags.tag": ALL,
         "segments.segment": ALL,
+        # Their chapters' broadcasts (scoped in the admin).
+        "broadcasts.broadcast": ALL,
     },
 }
 

@@ -27,6 +27,8 @@ LIFETIMES: dict[str, datetime.timedelta] = {
     "endorsement-confirm": datetime.timedelta(days=7),
     # Mailed at publication: an endorser may change their mind months later.
     "endorsement-withdraw": datetime.timedelta(days=90),
+    # The unsubscribe link of a broadcast: honoured however old the mail is read.
+    "broadcast-unsubscribe": datetime.timedelta(days=3650),
 }
 
 
