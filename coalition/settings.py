@@ -5,6 +5,7 @@ must be set, or start-up stops with a message naming the variable.
 """
 
 import os
+import secrets
 from pathlib import Path
 
 import dj_database_url
@@ -256,7 +257,9 @@ BROADCAST_LIST_DOMAIN = os.environ.get("BROADCAST_LIST_DOMAIN", "lists.localhost
 BROADCAST_RATE = float(os.environ.get("BROADCAST_RATE", "20"))
 BROADCAST_BATCH_SIZE = envint("BROADCAST_BATCH_SIZE", "200")
 # anymail's webhooks (/anymail/<provider>/tracking/) take basic auth "user:password" from here.
-ANYMAIL = {"WEBHOOK_SECRET": os.environ.get("ANYMAIL_WEBHOOK_SECRET", "")}
+# Unset, a random secret nobody knows: a report could otherwise unsubscribe anyone (anymail itself
+# accepts unauthenticated posts then, with only a warning).
+ANYMAIL = {"WEBHOOK_SECRET": os.environ.get("ANYMAIL_WEBHOOK_SECRET") or f"unset:{secrets.token_urlsafe(32)}"}
 
 # The task queue. Tasks live in each app's tasks.py; these library modules hold the rest.
 PROCRASTINATE_IMPORT_PATHS = ["lib.jobs", "lib.mail_queue"]
