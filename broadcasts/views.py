@@ -35,7 +35,14 @@ def unsubscribe_view(request: HttpRequest, token: str) -> HttpResponse:
     recipient = recipient_for(token)
     if recipient is None:
         return render(request, "broadcasts/unsubscribe.html", {"invalid": True}, status=400)
+    context = {"recipient": recipient, "address": masked(recipient.email)}
     if request.method == "POST":
         unsubscribe(recipient)
-        return render(request, "broadcasts/unsubscribe.html", {"done": True, "recipient": recipient})
-    return render(request, "broadcasts/unsubscribe.html", {"recipient": recipient})
+        return render(request, "broadcasts/unsubscribe.html", {**context, "done": True})
+    return render(request, "broadcasts/unsubscribe.html", context)
+
+
+def masked(email: str) -> str:
+    """ "a…@example.net": enough for its owner to recognise, nothing for whoever the mail was forwarded to."""
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}…@{domain}"

@@ -22,7 +22,7 @@ urlpatterns = [
     path("", include("public.urls")),
     path("", include("broadcasts.urls")),
     # Mail providers report bounces and complaints here (README, "Mail providers").
-    path("anymail/", include("anymail.urls")),
+    path("anymail/", include("broadcasts.webhook_urls")),
     path("admin/", admin.site.urls),
     # Uploads are never served from MEDIA_ROOT as a folder: only endorsement images, by this view.
     path("media/endorsements/<str:name>", endorsement_image, name="endorsement-image"),

@@ -18,6 +18,8 @@ import pytest
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from broadcasts.mail import unsubscribe_url
+from broadcasts.models import Broadcast, Recipient, Suppression
 from chapters.models import Officer, SocialPage
 from dashboards.models import ReachSnapshot
 from endorsements.models import Endorsement
@@ -64,6 +66,12 @@ def world(chapter_a, chapter_b, national, coordinator_a, coordinator_b, member, 
         setattr(w, f"tag_{side}", tag)
         setattr(w, f"segment_{side}", Segment.objects.create(
             name=f"segment of {marker}@example.org", chapter=chapter, definition={"tags_any": [tag.pk]}))  # fmt: skip
+        setattr(w, f"broadcast_{side}", Broadcast.objects.create(
+            subject=f"broadcast of {marker}@example.org", body="Hello {{ first_name }}", chapter=chapter,
+            created_by=coordinator))  # fmt: skip
+    w.suppression = Suppression.objects.create(email="private-b@example.org", reason=Suppression.Reason.BOUNCED)
+    copy = Recipient.objects.create(broadcast=w.broadcast_a, member=w.member_a, email=w.member_a.user.email)
+    w.unsubscribe_path = unsubscribe_url("", copy.pk)
     return w
 
 

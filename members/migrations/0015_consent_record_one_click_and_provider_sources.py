@@ -4,20 +4,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('members', '0014_text_refuses_control_characters'),
+        ("members", "0014_text_refuses_control_characters"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='consentrecord',
-            name='detail',
-            field=models.CharField(blank=True, help_text='Which mail it came from, e.g. "broadcast 12".', max_length=100),
+            model_name="consentrecord",
+            name="detail",
+            field=models.CharField(
+                blank=True, help_text='Which mail it came from, e.g. "broadcast 12".', max_length=100
+            ),
         ),
         migrations.AlterField(
-            model_name='consentrecord',
-            name='source',
-            field=models.CharField(choices=[('signup', 'Join form'), ('profile', 'Profile page'), ('import', 'Roster import'), ('admin', 'Admin'), ('one-click', 'One-click unsubscribe'), ('provider', "Mail provider's report (complaint or unsubscribe)")], max_length=10),
+            model_name="consentrecord",
+            name="source",
+            field=models.CharField(
+                choices=[
+                    ("signup", "Join form"),
+                    ("profile", "Profile page"),
+                    ("import", "Roster import"),
+                    ("admin", "Admin"),
+                    ("one-click", "One-click unsubscribe"),
+                    ("provider", "Mail provider's report (complaint or unsubscribe)"),
+                ],
+                max_length=10,
+            ),
         ),
     ]

@@ -22,7 +22,9 @@ def path_of(recipient) -> str:
 
 def test_one_click_post_unsubscribes_without_login_or_csrf(copy):
     client = Client(enforce_csrf_checks=True)
-    response = client.post(path_of(copy), "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded")
+    response = client.post(
+        path_of(copy), "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
+    )
     assert response.status_code == 200
     assert not Member.objects.get(pk=copy.member_id).email_updates
     record = ConsentRecord.objects.filter(member_id=copy.member_id).latest("at")
