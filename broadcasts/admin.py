@@ -149,9 +149,7 @@ class BroadcastAdmin(ChapterScopedAdmin):
         obj = self.broadcast_for(request, pk)
         obj.base_url = obj.base_url or request.build_absolute_uri("/")[:-1]
         member = sending.sample_member(obj, request.user)
-        compiled = Compiled.of(obj)
-        html = compiled.preview_html(member) if member is not None else ""
-        subject = compiled.fill(obj.subject, {}, "#", escape=False)
+        subject, html = Compiled.of(obj).preview(member) if member is not None else (obj.subject, "")
         context = {**self.admin_site.each_context(request), "opts": self.model._meta, "original": obj,
                    "title": f"Preview: {obj.subject}", "member": member, "subject": subject, "body_html": html,
                    "from_email": settings.BROADCAST_FROM_EMAIL}  # fmt: skip

@@ -133,8 +133,11 @@ class Compiled:
         message.attach_alternative(self.fill(self.html, values, link, escape=True), "text/html")
         return message
 
-    def preview_html(self, member: Member) -> str:
-        return self.fill(self.html, merge_values(member, self.broadcast.base_url), "#", escape=True)
+    def preview(self, member: Member) -> tuple[str, str]:
+        """Subject and body merged for `member`, for the admin's preview (its page has its own layout)."""
+        values = merge_values(member, self.broadcast.base_url)
+        body = self.fill(safe_html(self.broadcast.body), values, "#", escape=True)
+        return self.fill(self.broadcast.subject, values, "#", escape=False), body
 
 
 def members_for(recipients: list[tuple[int, int, str]]) -> dict[int, Member]:

@@ -370,7 +370,10 @@ class ConsentRecord(models.Model):
     given = models.BooleanField(help_text="True when consent was given, false when withdrawn.")
     at = models.DateTimeField(default=timezone.now)
     source = models.CharField(max_length=10, choices=Source.choices)
-    detail = models.CharField(max_length=100, blank=True, help_text='Which mail it came from, e.g. "broadcast 12".')
+    # A database default too: set-based inserts (devtools/scale.py) leave it out.
+    detail = models.CharField(
+        max_length=100, blank=True, db_default="", help_text='Which mail it came from, e.g. "broadcast 12".'
+    )
 
     class Meta:
         ordering = ["at", "pk"]

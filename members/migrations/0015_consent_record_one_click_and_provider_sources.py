@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
             model_name="consentrecord",
             name="detail",
             field=models.CharField(
-                blank=True, help_text='Which mail it came from, e.g. "broadcast 12".', max_length=100
+                blank=True, db_default="", help_text='Which mail it came from, e.g. "broadcast 12".', max_length=100
             ),
         ),
         migrations.AlterField(
