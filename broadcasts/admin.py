@@ -39,10 +39,14 @@ class BroadcastForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         instance = kwargs.get("instance")
+        # Once it leaves draft, what was sent is the record: the admin shows it read-only.
+        self.editable = instance is None or instance.pk is None or instance.state == State.DRAFT
         if instance is not None and instance.pk:
             with contextlib.suppress(ValidationError):
                 kwargs["initial"] = {**DefinitionFields.initial_from(instance.definition), **kwargs.get("initial", {})}
         super().__init__(*args, **kwargs)
+        if not self.editable:
+            return
         self.fields.update(DefinitionFields.fields_for(self.user))
         self.fields["segment"].queryset = Segment.objects.visible_to(self.user).order_by("name")
         if not self.user.is_national_coordinator:
@@ -58,7 +62,7 @@ class BroadcastForm(forms.ModelForm):
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        if not self.errors:
+        if self.editable and not self.errors:
             try:
                 self.instance.definition = DefinitionFields.definition_from(cleaned, self.user)
             except ValidationError as error:

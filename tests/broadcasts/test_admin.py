@@ -99,3 +99,15 @@ def test_scheduling_needs_a_future_time(as_role, people, broadcast_a):
     assert broadcast_a.state == "scheduled"
     client.post(f"/admin/broadcasts/broadcast/{broadcast_a.pk}/act/cancel/")
     assert Broadcast.objects.get(pk=broadcast_a.pk).state == "cancelled"
+
+
+def test_a_broadcast_out_of_draft_is_shown_read_only_and_a_post_changes_nothing(as_role, people, broadcast_a):
+    Broadcast.objects.filter(pk=broadcast_a.pk).update(state="sent", definition={"statuses": ["active"]})
+    client = as_role("coordinator_a")
+    url = f"/admin/broadcasts/broadcast/{broadcast_a.pk}/change/"
+    page = client.get(url)
+    assert page.status_code == 200
+    assert 'name="subject"' not in page.content.decode()
+    client.post(url, {"subject": "Changed", "body": "Changed", "everyone": "on"})
+    broadcast_a.refresh_from_db()
+    assert (broadcast_a.subject, broadcast_a.definition) == ("Hello {{ first_name }}", {"statuses": ["active"]})
