@@ -130,7 +130,10 @@ class BroadcastAdmin(ChapterScopedAdmin):
 
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
         obj = self.get_object(request, object_id)
-        extra = {"broadcast": obj, "counts": obj.counts() if obj else {}, "now": timezone.now()}
+        counts = obj.counts() if obj else {}
+        total = sum(counts.values())
+        done = total - counts.get("queued", 0) - counts.get("sending", 0)
+        extra = {"broadcast": obj, "counts": counts, "total": max(total, 1), "done": done}
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
 
     def broadcast_for(self, request: HttpRequest, pk: int) -> Broadcast:
