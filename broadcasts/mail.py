@@ -73,8 +73,9 @@ def merge_values(member: Member, base_url: str) -> dict[str, str]:
     }
 
 
-def unsubscribe_url(base_url: str, recipient_id: int) -> str:
-    token = tokens.make_token(UNSUBSCRIBE_PURPOSE, recipient_id)
+def unsubscribe_url(base_url: str, broadcast_id: int, member_id: int) -> str:
+    """The one-click link of one member's copy: a signed token naming the broadcast and the member."""
+    token = tokens.make_token(UNSUBSCRIBE_PURPOSE, f"{broadcast_id}-{member_id}")
     return base_url + reverse("broadcasts:unsubscribe", args=[token])
 
 
@@ -113,13 +114,13 @@ class Compiled:
         filled = MERGE_FIELD.sub(lambda m: quote(values.get(m.group(1), m.group(0))), template)
         return filled.replace(UNSUBSCRIBE_MARK, quote(unsubscribe))
 
-    def message(self, member: Member, email: str, recipient_id: int | None) -> EmailMultiAlternatives:
-        """One member's copy; a test send (no recipient row) carries no working unsubscribe link."""
+    def message(self, member: Member, email: str, *, recipient: bool) -> EmailMultiAlternatives:
+        """One member's copy; a test send (`recipient` false: no row) carries no working unsubscribe link."""
         base = self.broadcast.base_url
         values = merge_values(member, base)
-        link = unsubscribe_url(base, recipient_id) if recipient_id else base + "/"
+        link = unsubscribe_url(base, self.broadcast.pk, member.pk) if recipient else base + "/"
         headers = {"List-Id": self.list_id}
-        if recipient_id:
+        if recipient:
             headers |= {
                 "List-Unsubscribe": f"<{link}>",
                 # RFC 8058: the receiver may POST "List-Unsubscribe=One-Click" to that URL.
@@ -140,7 +141,6 @@ class Compiled:
         return self.fill(self.broadcast.subject, values, "#", escape=False), body
 
 
-def members_for(recipients: list[tuple[int, int, str]]) -> dict[int, Member]:
+def members_for(ids: list[int]) -> dict[int, Member]:
     """The members of one batch, with what their merge fields read, in one query."""
-    ids = [member_id for _, member_id, _ in recipients]
     return Member.objects.select_related("user", "chapter", "zip_code").in_bulk(ids)

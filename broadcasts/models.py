@@ -133,17 +133,20 @@ class Recipient(models.Model):
         UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
         CANCELLED = "cancelled", "Cancelled"
 
-    broadcast = models.ForeignKey(Broadcast, on_delete=models.CASCADE, related_name="recipients")
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="broadcast_copies")
+    # One row per broadcast and member, keyed by both: the primary key is the only index the
+    # materialising INSERT must fill besides the member's (which deleting a member reads). No
+    # foreign-key constraints in the database: checking them for every row cost more than the rest
+    # of the INSERT together. Rows are only written by `materialise` from existing members, and
+    # Django's on_delete=CASCADE removes them with their broadcast or member.
+    pk = models.CompositePrimaryKey("broadcast", "member")
+    broadcast = models.ForeignKey(
+        Broadcast, on_delete=models.CASCADE, related_name="recipients", db_constraint=False, db_index=False
+    )
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="broadcast_copies", db_constraint=False)
     email = models.EmailField(help_text="The address it went to.")
     state = models.CharField(max_length=12, choices=State.choices, default=State.QUEUED)
     sent_at = models.DateTimeField(null=True, blank=True)
     error = models.CharField(max_length=300, blank=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["broadcast", "member"], name="recipient_once_per_broadcast")]
-        # The sender claims the next queued rows of one broadcast; the progress bar counts by state.
-        indexes = [models.Index(fields=["broadcast", "state", "id"], name="recipient_claim_idx")]
 
     def __str__(self) -> str:
         return f"{self.email} ({self.get_state_display()})"
@@ -170,12 +173,9 @@ class Suppression(models.Model):
 
 
 def suppress(email: str, reason: str, detail: str = "") -> None:
-    """Suppress the address (idempotent: the first reason is kept), and mark its queued copies bounced."""
+    """Suppress the address (idempotent: the first reason is kept); the sender skips its queued copies."""
     email = email.strip().lower()
     Suppression.objects.get_or_create(email=email, defaults={"reason": reason, "detail": detail[:300]})
-    Recipient.objects.filter(email__iexact=email, state=Recipient.State.QUEUED).update(
-        state=Recipient.State.BOUNCED, error=f"suppressed: {reason}"
-    )
 
 
 def withdraw_email_consent(member: Member, *, source: str, detail: str) -> bool:
@@ -195,9 +195,6 @@ def unsubscribe(recipient: Recipient) -> bool:
         recipient.member, source=ConsentRecord.Source.ONE_CLICK, detail=f"broadcast {recipient.broadcast_id}"
     )
     Recipient.objects.filter(pk=recipient.pk).update(state=Recipient.State.UNSUBSCRIBED)
-    Recipient.objects.filter(member=recipient.member, state=Recipient.State.QUEUED).update(
-        state=Recipient.State.UNSUBSCRIBED
-    )
     if withdrew:
         audit.record(
             None, recipient.member, f"Unsubscribed from email updates (one-click, broadcast {recipient.broadcast_id})"
@@ -257,27 +254,30 @@ def materialise(broadcast: Broadcast) -> int:
         return cursor.rowcount
 
 
-def claim(broadcast_id: int, size: int) -> list[tuple[int, int, str]]:
-    """Take the next `size` queued recipients for sending: (id, member id, email), in one statement.
+def claim(broadcast_id: int, after: int, size: int) -> list[tuple[int, str]]:
+    """Take the next `size` queued recipients after member `after` for sending: (member id, email).
 
-    SKIP LOCKED: should two senders ever run for one broadcast, each gets rows of its own.
+    One statement, walking the primary key in member order from where the last batch ended (so no
+    index on the state is needed). SKIP LOCKED: should two senders ever run, each gets rows of its own.
     """
     table = Recipient._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET state = %s WHERE id IN ("
-            f"  SELECT id FROM {table} WHERE broadcast_id = %s AND state = %s ORDER BY id LIMIT %s"
-            f"  FOR UPDATE SKIP LOCKED"
-            f") RETURNING id, member_id, email",
-            [Recipient.State.SENDING, broadcast_id, Recipient.State.QUEUED, size],
+            f"UPDATE {table} SET state = %s WHERE broadcast_id = %s AND member_id IN ("
+            f"  SELECT member_id FROM {table} WHERE broadcast_id = %s AND member_id > %s AND state = %s"
+            f"  ORDER BY member_id LIMIT %s FOR UPDATE SKIP LOCKED"
+            f") RETURNING member_id, email",
+            [Recipient.State.SENDING, broadcast_id, broadcast_id, after, Recipient.State.QUEUED, size],
         )
         return sorted(cursor.fetchall())
 
 
-def mark(recipient_id: int, state: str, error: str = "") -> None:
-    """Record one recipient's outcome at once (autocommit): a crash after it never sends it again."""
+def mark(broadcast_id: int, member_id: int, state: str, error: str = "") -> None:
+    """Record one recipient's outcome at once (its own commit): a crash after it never sends it again."""
     sent_at = timezone.now() if state == Recipient.State.SENT else None
-    Recipient.objects.filter(pk=recipient_id).update(state=state, error=error[:300], sent_at=sent_at)
+    Recipient.objects.filter(broadcast_id=broadcast_id, member_id=member_id).update(
+        state=state, error=error[:300], sent_at=sent_at
+    )
 
 
 def release_claims(broadcast_id: int) -> int:

@@ -96,7 +96,7 @@ def send_test(broadcast: Broadcast, *, actor: User, base_url: str) -> str:
     member = member or sample_member(broadcast, actor)
     if member is None:
         raise ValidationError("A test needs one member to merge the fields with; there is none in this audience yet.")
-    message = Compiled.of(broadcast).message(member, actor.email, None)
+    message = Compiled.of(broadcast).message(member, actor.email, recipient=False)
     message.subject = f"[Test] {message.subject}"
     message.send()  # the queued EMAIL_BACKEND: it leaves with the next worker
     audit.record(actor, broadcast, f"Test sent to {actor.email}")

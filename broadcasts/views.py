@@ -23,9 +23,11 @@ def recipient_for(token: str) -> Recipient | None:
         link = tokens.read_token(UNSUBSCRIBE_PURPOSE, token)
     except tokens.InvalidToken:
         return None
-    if not isinstance(link.pk, int):
+    broadcast_id, _, member_id = str(link.pk).partition("-")
+    if not (broadcast_id.isdigit() and member_id.isdigit()):
         return None
-    return Recipient.objects.select_related("member", "broadcast__chapter").filter(pk=link.pk).first()
+    copies = Recipient.objects.select_related("member", "broadcast__chapter")
+    return copies.filter(broadcast_id=int(broadcast_id), member_id=int(member_id)).first()
 
 
 @csrf_exempt  # a mail program's POST carries no cookie and no CSRF token; the signed URL is the proof

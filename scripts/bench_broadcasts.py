@@ -22,8 +22,6 @@ The orchestrator (`run`) imports no Django; `inner` runs in a Django process on 
 
 import argparse
 import datetime
-import email
-import email.policy
 import json
 import os
 import signal
@@ -92,10 +90,11 @@ def report_lines(r: dict) -> list[str]:
     m_ratio, s_ratio = m["rows_per_s"] / m["bare_rows_per_s"], s["messages_per_s"] / s["smtplib_per_s"]
     return [
         f"broadcast materialise {m['rows']:,} recipients: {m['rows_per_s']:,} rows/s vs bare INSERT ... SELECT "
-        f"{m['bare_rows_per_s']:,} rows/s: {m_ratio:.2f}× — target ≥ {MATERIALISE_FLOOR} {verdict(m_ratio >= 0.25)}",
+        f"{m['bare_rows_per_s']:,} rows/s: {m_ratio:.2f}× — target ≥ {MATERIALISE_FLOOR} {verdict(m_ratio >= MATERIALISE_FLOOR)}",
         f"broadcast send {s['messages']:,} messages by a worker: {s['messages_per_s']:,}/s vs plain smtplib "
         f"{s['smtplib_per_s']:,}/s: {s_ratio:.2f}× — target ≥ {SEND_FLOOR} {verdict(s_ratio >= SEND_FLOOR)}; "
-        f"worker peak RSS {s['worker_peak_rss_mb']} MB — target < {RSS_LIMIT_MB} {verdict(s['worker_peak_rss_mb'] < 150)}",
+        f"worker peak RSS {s['worker_peak_rss_mb']} MB — target < {RSS_LIMIT_MB} "
+        f"{verdict(s['worker_peak_rss_mb'] < RSS_LIMIT_MB)}",
         f"broadcast SIGKILL after {k['before_kill']:,} of {k['recipients']:,}: at the sink {k['received']:,} messages, "
         f"{k['duplicates']} duplicates, {k['missing']} missing — target exactly one each "
         f"{verdict(k['duplicates'] == 0 and k['missing'] == 0)}",

@@ -71,7 +71,7 @@ def world(chapter_a, chapter_b, national, coordinator_a, coordinator_b, member, 
             created_by=coordinator))  # fmt: skip
     w.suppression = Suppression.objects.create(email="private-b@example.org", reason=Suppression.Reason.BOUNCED)
     copy = Recipient.objects.create(broadcast=w.broadcast_a, member=w.member_a, email=w.member_a.user.email)
-    w.unsubscribe_path = unsubscribe_url("", copy.pk)
+    w.unsubscribe_path = unsubscribe_url("", copy.broadcast_id, copy.member_id)
     return w
 
 

@@ -69,9 +69,7 @@ def many_members(chapter, n: int) -> list[Member]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_killed_mid_broadcast_and_another_send_exactly_one_message_each(
-    smtp_sink, chapter_a, coordinator_a
-):
+def test_a_worker_killed_mid_broadcast_and_another_send_exactly_one_message_each(smtp_sink, chapter_a, coordinator_a):
     many_members(chapter_a, RECIPIENTS)
     broadcast = Broadcast.objects.create(subject="Hi {{ first_name }}", body="Hello", chapter=chapter_a,
                                          sent_by=coordinator_a, state=Broadcast.State.SENDING,

@@ -17,7 +17,7 @@ def copy(people, broadcast_a, coordinator_a):
 
 
 def path_of(recipient) -> str:
-    return unsubscribe_url("", recipient.pk)
+    return unsubscribe_url("", recipient.broadcast_id, recipient.member_id)
 
 
 def test_one_click_post_unsubscribes_without_login_or_csrf(copy):
@@ -56,7 +56,7 @@ def test_a_bad_token_is_a_clear_page_and_changes_nothing(copy, client, token):
 def test_the_data_download_lists_the_broadcasts_a_member_was_sent(copy):
     from broadcasts.models import mark
 
-    mark(copy.pk, Recipient.State.SENT)
+    mark(copy.broadcast_id, copy.member_id, Recipient.State.SENT)
     data = member_data(copy.member.user)
     [sent] = data["broadcasts_received"]
     assert sent["subject"] == "Hello {{ first_name }}"
