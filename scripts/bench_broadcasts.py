@@ -90,7 +90,8 @@ def report_lines(r: dict) -> list[str]:
     m_ratio, s_ratio = m["rows_per_s"] / m["bare_rows_per_s"], s["messages_per_s"] / s["smtplib_per_s"]
     return [
         f"broadcast materialise {m['rows']:,} recipients: {m['rows_per_s']:,} rows/s vs bare INSERT ... SELECT "
-        f"{m['bare_rows_per_s']:,} rows/s: {m_ratio:.2f}× — target ≥ {MATERIALISE_FLOOR} {verdict(m_ratio >= MATERIALISE_FLOOR)}",
+        f"{m['bare_rows_per_s']:,} rows/s: {m_ratio:.2f}× — target ≥ {MATERIALISE_FLOOR} "
+        f"{verdict(m_ratio >= MATERIALISE_FLOOR)}",
         f"broadcast send {s['messages']:,} messages by a worker: {s['messages_per_s']:,}/s vs plain smtplib "
         f"{s['smtplib_per_s']:,}/s: {s_ratio:.2f}× — target ≥ {SEND_FLOOR} {verdict(s_ratio >= SEND_FLOOR)}; "
         f"worker peak RSS {s['worker_peak_rss_mb']} MB — target < {RSS_LIMIT_MB} "
