@@ -259,7 +259,10 @@ BROADCAST_BATCH_SIZE = envint("BROADCAST_BATCH_SIZE", "200")
 # anymail's webhooks (/anymail/<provider>/tracking/) take basic auth "user:password" from here.
 # Unset, a random secret nobody knows: a report could otherwise unsubscribe anyone (anymail itself
 # accepts unauthenticated posts then, with only a warning).
-ANYMAIL = {"WEBHOOK_SECRET": os.environ.get("ANYMAIL_WEBHOOK_SECRET") or f"unset:{secrets.token_urlsafe(32)}"}
+# The provider's own settings come from the environment too: ANYMAIL_POSTMARK_SERVER_TOKEN=...
+# becomes ANYMAIL["POSTMARK_SERVER_TOKEN"] (anymail's documentation names each provider's).
+ANYMAIL = {name.removeprefix("ANYMAIL_"): value for name, value in os.environ.items() if name.startswith("ANYMAIL_")}
+ANYMAIL["WEBHOOK_SECRET"] = ANYMAIL.get("WEBHOOK_SECRET") or f"unset:{secrets.token_urlsafe(32)}"
 
 # The task queue. Tasks live in each app's tasks.py; these library modules hold the rest.
 PROCRASTINATE_IMPORT_PATHS = ["lib.jobs", "lib.mail_queue"]
