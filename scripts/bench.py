@@ -36,6 +36,7 @@ import time
 from pathlib import Path
 from urllib.parse import quote, urlparse
 
+import bench_broadcasts
 import bench_events  # noqa: E402 - the events scenario, beside this script
 import bench_segments
 
@@ -372,6 +373,7 @@ def print_table(report: dict) -> str:
             f"({ratio(sign['signups_per_s'], sign['hashes_per_s'])}×); workers after: {data['worker_rss_mb']} MB"
         )
     lines += bench_segments.report_lines(large, small)
+    lines += bench_broadcasts.report_lines(report["broadcasts"])
     table = "\n".join(lines)
     print(table)
     return table
@@ -387,6 +389,7 @@ def orchestrate(args: argparse.Namespace) -> None:
         name = f"coalition_bench_{label}"
         ensure_database(base, name)
         report[label] = bench_database(label, with_database(base, name), args, members)
+    report["broadcasts"] = bench_broadcasts.run(base, args.quick)
     import psycopg
 
     with psycopg.connect(with_database(base, "postgres")) as conn:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from django.contrib.sites.models import Site
 
+import broadcasts.webhook_urls as anymail_urls
+
 ROLES = ("anonymous", "member", "coordinator_a", "coordinator_b", "national", "staff_no_mfa", "treasurer_b")
 OK, REDIRECT, FORBIDDEN, NOT_FOUND, NOT_ALLOWED = 200, 302, 403, 404, 405
 
@@ -128,7 +130,15 @@ PAGES: dict[str, Page] = {
                                                            (OK, REDIRECT, NOT_FOUND), (OK, REDIRECT, NOT_FOUND))),
     "members:delete-account": Page("/profile/delete/", expect(REDIRECT, OK, (OK, REDIRECT), (OK, REDIRECT),
                                                               (OK, REDIRECT))),
+    # broadcasts: the one-click unsubscribe link needs no login (tests/broadcasts/test_unsubscribe.py).
+    "broadcasts:unsubscribe": Page("/u/not-a-token/", BAD_TOKEN),
+    "broadcasts:unsubscribe valid": Page(lambda w: w.unsubscribe_path, PUBLIC),
 }  # fmt: skip
+
+# anymail's webhooks: providers POST reports with the basic-auth secret (tests/broadcasts/test_tracking.py).
+for pattern in anymail_urls.urlpatterns:
+    route = str(pattern.pattern).lstrip("^").replace("(_mime)?", "").rstrip("$")
+    PAGES[f"anymail:{pattern.name}"] = Page(f"/anymail/{route}", POST_ONLY)
 
 # allauth's URLs: their own tests cover them; here we pin who may open each.
 for name, path, expected in [
@@ -189,6 +199,23 @@ ADMIN_EXTRA: dict[str, Page] = {
     "admin:members_member_import_errors": Page(
         "/admin/members/member/import/not-a-token/errors.csv", expect(REDIRECT, REDIRECT, DENIED, DENIED, DENIED)
     ),
+    # The broadcast admin's own views: the live count, the progress, the preview, the verbs (POST only).
+    "admin:broadcasts_broadcast_count": Page("/admin/broadcasts/broadcast/count/", STAFF_ONLY),
+    "admin:broadcasts_broadcast_progress": Page(lambda w: f"/admin/broadcasts/broadcast/{w.broadcast_a.pk}/progress/",
+                                                expect(REDIRECT, REDIRECT, OK, NOT_FOUND, OK)),
+    "admin:broadcasts_broadcast_preview": Page(lambda w: f"/admin/broadcasts/broadcast/{w.broadcast_a.pk}/preview/",
+                                               expect(REDIRECT, REDIRECT, OK, NOT_FOUND, OK)),
+    "admin:broadcasts_broadcast_progress b": Page(
+        lambda w: f"/admin/broadcasts/broadcast/{w.broadcast_b.pk}/progress/",
+        expect(REDIRECT, REDIRECT, NOT_FOUND, OK, OK, treasurer_b=NOT_FOUND),
+    ),
+    "admin:broadcasts_broadcast_preview b": Page(
+        lambda w: f"/admin/broadcasts/broadcast/{w.broadcast_b.pk}/preview/",
+        expect(REDIRECT, REDIRECT, NOT_FOUND, OK, OK, treasurer_b=NOT_FOUND),
+    ),
+    "admin:broadcasts_broadcast_act": Page(lambda w: f"/admin/broadcasts/broadcast/{w.broadcast_a.pk}/act/send/",
+                                           expect(REDIRECT, REDIRECT, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED,
+                                                  staff_no_mfa=REDIRECT)),
     "admin:chapters_chapter_onboard": Page("/admin/chapters/chapter/onboard/", NATIONAL_ONLY),
     "admin:chapters_chapter_uncovered": Page("/admin/chapters/chapter/uncovered/", STAFF_ONLY),
     "admin:chapters_chapter_uncovered_state": Page(
@@ -256,6 +283,11 @@ ADMIN_POLICIES: dict[str, AdminPolicy] = {
     "events.event": AdminPolicy("scoped", lambda w: w.event_a, lambda w: w.event_b, coordinators_add=True),
     # The task queue's jobs: queued mail names members of every chapter.
     "procrastinate.procrastinatejob": AdminPolicy("national_only", lambda w: queued_job()),
+    "broadcasts.broadcast": AdminPolicy(
+        "scoped", lambda w: w.broadcast_a, lambda w: w.broadcast_b, coordinators_add=True
+    ),
+    # Bounced and complaining addresses of every chapter.
+    "broadcasts.suppression": AdminPolicy("national_only", lambda w: w.suppression),
 }
 
 
