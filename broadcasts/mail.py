@@ -11,8 +11,6 @@ from zoneinfo import ZoneInfoNotFoundError
 
 import markdown
 import nh3
-from calls.templatetags.call_times import in_zone
-from calls.templatetags.calls import member_call
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
@@ -20,9 +18,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from broadcasts.models import Broadcast
+from events.calls import call_for
+from events.templatetags.call_times import in_zone
 from lib import tokens
 from members.models import Member
-from members.views import share_ref
+from members.views import share_path
 
 MERGE_FIELD = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 MERGE_FIELDS = ("first_name", "chapter", "next_call", "share_link")
@@ -45,11 +45,8 @@ def safe_html(source: str) -> str:
 
 
 def next_call(member: Member) -> str:
-    """The next call the member is asked to, with its time in their own zone.
-
-    The one place broadcasts read calls: when events replace calls, only this function changes.
-    """
-    call = member_call(member.chapter)
+    """The next call the member is asked to, with its time in their own zone."""
+    call = call_for(member.chapter)
     start = call.next_occurrence()
     zone = getattr(member.zip_code, "timezone", "") or call.timezone
     try:
@@ -60,8 +57,7 @@ def next_call(member: Member) -> str:
 
 
 def share_link(member: Member, base_url: str) -> str:
-    path = reverse("members:join-state", args=[member.state_id.lower()])
-    return f"{base_url}{path}?ref={share_ref(member)}"
+    return base_url + share_path(member)
 
 
 def merge_values(member: Member, base_url: str) -> dict[str, str]:
