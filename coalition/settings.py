@@ -209,6 +209,8 @@ ACCOUNT_RATE_LIMITS = {
     # Our own actions, limited with allauth's machinery.
     "answer_question": "30/h/ip",
     "submit_endorsement": "5/h/ip",
+    # Each visitor RSVP mails the address given: a cap per connection keeps it from being a mail cannon.
+    "rsvp_visitor": "20/h/ip",
 }
 # One site whatever Host a request carries: the name shows in allauth's mails and security-key
 # prompts, the domain in allauth's mails and the admin's "View on site" (set it under Sites).
