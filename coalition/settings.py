@@ -77,6 +77,9 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    # Only for its templates and static files: the API's documentation is served from the
+    # package itself, so it works under the site's CSP and with no internet.
+    "ninja",
     # The project's own migrations (the history of models that moved to the apps below).
     "coalition",
     "chapters",
@@ -84,6 +87,7 @@ INSTALLED_APPS = [
     "endorsements",
     "calls",
     "question",
+    "api",
     "dashboards",
     "public",
     "devtools",
