@@ -37,31 +37,50 @@ DROP FUNCTION member_stamp_modified();
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('chapters', '0007_text_refuses_control_characters'),
-        ('members', '0014_text_refuses_control_characters'),
+        ("chapters", "0007_text_refuses_control_characters"),
+        ("members", "0014_text_refuses_control_characters"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='member',
-            name='modified_at',
-            field=models.DateTimeField(db_default=django.db.models.functions.datetime.Now(), editable=False, help_text="Last change to the membership or the person's name or email; kept by database triggers (migration 0015) whatever writes the row, so the API's incremental sync misses nothing."),
+            model_name="member",
+            name="modified_at",
+            field=models.DateTimeField(
+                db_default=django.db.models.functions.datetime.Now(),
+                editable=False,
+                help_text="Last change to the membership or the person's name or email; kept by database triggers (migration 0015) whatever writes the row, so the API's incremental sync misses nothing.",
+            ),
         ),
         migrations.AlterField(
-            model_name='consentrecord',
-            name='source',
-            field=models.CharField(choices=[('signup', 'Join form'), ('profile', 'Profile page'), ('import', 'Roster import'), ('admin', 'Admin'), ('api', 'Another tool, through the API')], max_length=10),
+            model_name="consentrecord",
+            name="source",
+            field=models.CharField(
+                choices=[
+                    ("signup", "Join form"),
+                    ("profile", "Profile page"),
+                    ("import", "Roster import"),
+                    ("admin", "Admin"),
+                    ("api", "Another tool, through the API"),
+                ],
+                max_length=10,
+            ),
         ),
         migrations.AlterField(
-            model_name='memberaccess',
-            name='action',
-            field=models.CharField(choices=[('viewed', 'Viewed in the admin'), ('exported', 'Included in a CSV export'), ('api', 'Read through the API')], max_length=10),
+            model_name="memberaccess",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("viewed", "Viewed in the admin"),
+                    ("exported", "Included in a CSV export"),
+                    ("api", "Read through the API"),
+                ],
+                max_length=10,
+            ),
         ),
         migrations.AddIndex(
-            model_name='member',
-            index=models.Index(fields=['modified_at', 'id'], name='member_modified_idx'),
+            model_name="member",
+            index=models.Index(fields=["modified_at", "id"], name="member_modified_idx"),
         ),
         migrations.RunSQL(TRIGGERS, DROP_TRIGGERS),
     ]
