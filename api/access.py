@@ -107,12 +107,11 @@ class PerKeyRate(BaseThrottle):
         now = time.time()
         window = int(now // self.WINDOW)
         name = f"api-rate:{request.auth.key.pk}:{window}"
-        cache.add(name, 0, self.WINDOW * 2)
+        # incr first: in the window's later requests (all but one) that is the only write.
         try:
             used = cache.incr(name)
-        except ValueError:  # evicted between add and incr: count this one as the first
-            cache.set(name, 1, self.WINDOW * 2)
-            used = 1
+        except ValueError:  # the window's first request (or the counter was evicted)
+            used = 1 if cache.add(name, 1, self.WINDOW * 2) else cache.incr(name)
         self.retry_after = (window + 1) * self.WINDOW - now
         return used <= settings.API_RATE_LIMIT_PER_MINUTE
 

@@ -97,7 +97,7 @@ class ApiKey(models.Model):
 
     @staticmethod
     def prefix_of(token: str) -> str | None:
-        parts = token.split("_")
+        parts = token.split("_", 2)
         if len(parts) != 3 or parts[0] != TOKEN_PREFIX or len(parts[1]) != 8:
             return None
         return parts[1]

@@ -9,6 +9,7 @@ sequential walk seeks too. Only a jump to a page nobody reached recently falls b
 Totals are counted once per minute per query, not per page.
 """
 
+import datetime
 import hashlib
 import math
 import re
@@ -43,12 +44,15 @@ def apply_filter(queryset: QuerySet, expression: str | None) -> QuerySet:
             "created_date; operators: gt, ge, lt, le, eq)."
         )  # fmt: skip
     field, operator, value = match.groups()
-    when = parse_datetime(value) if "T" in value or " " in value else None
+    try:
+        when = parse_datetime(value) if "T" in value or " " in value else None
+        day = parse_date(value) if when is None and len(value) == 10 else None
+    except ValueError:  # well formed, but no such day (2026-02-30)
+        when = day = None
     if when is None:
-        day = parse_date(value) if len(value) == 10 else None
         if day is None:
             raise ApiError(400, f"{value!r} is not a date or date-time (use 2026-01-01 or 2026-01-01T12:00:00Z).")
-        when = timezone.make_aware(timezone.datetime.combine(day, timezone.datetime.min.time()))
+        when = timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
     elif timezone.is_naive(when):
         when = timezone.make_aware(when)
     lookup = FILTER_FIELDS[field] + (f"__{FILTER_OPERATORS[operator]}" if FILTER_OPERATORS[operator] else "")
@@ -91,9 +95,9 @@ def paginate(
 ) -> Page:
     """One page of `queryset` in primary-key order; `scope` names the query (the key and its filter) for the cache."""
     params = {k: v for k, v in request.GET.items() if k not in ("page", "per_page", "after", "before")}
-    query_id = hashlib.sha256(f"{scope}|{sorted(params.items())}|{per_page}".encode()).hexdigest()[:32]
+    query_id = hashlib.sha256(f"{scope}|{sorted(params.items())}".encode()).hexdigest()[:32]
     if after is None and before is None and page > 1:
-        after = cache.get(f"api-page:{query_id}:{page}")
+        after = cache.get(f"api-page:{query_id}:{per_page}:{page}")
     if before is not None:
         rows = list(queryset.filter(pk__lt=before).order_by("-pk")[:per_page])[::-1]
         has_next = True
@@ -108,7 +112,7 @@ def paginate(
         rows = rows[:per_page]
     total = cache.get_or_set(f"api-count:{query_id}", queryset.order_by().count, COUNT_SECONDS)
     if has_next and rows:
-        cache.set(f"api-page:{query_id}:{page + 1}", rows[-1].pk, BOUNDARY_SECONDS)
+        cache.set(f"api-page:{query_id}:{per_page}:{page + 1}", rows[-1].pk, BOUNDARY_SECONDS)
 
     def link(**extra) -> dict:
         return {"href": request.build_absolute_uri(request.path + "?" + urlencode({**params, **extra}))}

@@ -10,7 +10,7 @@ from django.db import migrations, models
 TRIGGERS = """
 CREATE FUNCTION member_stamp_modified() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    NEW.modified_at := now();
+    NEW.modified_at := clock_timestamp();
     RETURN NEW;
 END $$;
 CREATE TRIGGER member_stamp_modified BEFORE UPDATE ON members_member
@@ -18,7 +18,7 @@ CREATE TRIGGER member_stamp_modified BEFORE UPDATE ON members_member
 
 CREATE FUNCTION user_stamp_member_modified() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE members_member m SET modified_at = now()
+    UPDATE members_member m SET modified_at = clock_timestamp()
     FROM new_users n JOIN old_users o ON o.id = n.id
     WHERE m.user_id = n.id
       AND (n.first_name, n.last_name, n.email) IS DISTINCT FROM (o.first_name, o.last_name, o.email);
