@@ -93,9 +93,11 @@ def test_zip_spanning_counties_needs_the_county_as_the_join_form_asks(client, wr
     ],
 )  # fmt: skip
 def test_bad_signups_get_a_clear_400_and_change_nothing(client, writer, data, words):
-    if data.get("person") and isinstance(data["person"], dict) and data["person"].get("postal_addresses") == [
-        {"postal_code": None}
-    ]:
+    if (
+        data.get("person")
+        and isinstance(data["person"], dict)
+        and data["person"].get("postal_addresses") == [{"postal_code": None}]
+    ):
         data["person"]["postal_addresses"] = []
     users = User.objects.count()
     response = post(client, writer, data)
