@@ -89,7 +89,6 @@ def test_zip_spanning_counties_needs_the_county_as_the_join_form_asks(client, wr
         (signup(person("x@example.org", email_addresses=[])), "email_addresses"),
         ({"person": "nope"}, "person"),
         ({}, "person"),
-        (signup(person("x@example.org"), add_tags=["volunteer"]), "Tags"),
     ],
 )  # fmt: skip
 def test_bad_signups_get_a_clear_400_and_change_nothing(client, writer, data, words):
@@ -149,3 +148,9 @@ def test_a_national_key_places_people_where_no_chapter_is(client, national):
     assert post(client, token, signup(person("tx@example.org", zip_code="73301"))).status_code == 200
     member = Member.objects.get(user__email="tx@example.org")
     assert (member.chapter, member.state_id) == (None, "TX")
+
+
+def test_tag_names_that_match_no_tag_are_ignored_as_action_network_ignores_them(client, writer):
+    response = post(client, writer, signup(person("tags@example.org"), add_tags=["volunteer", "member"]))
+    assert response.status_code == 200
+    assert Member.objects.filter(user__email="tags@example.org").exists()
