@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
@@ -19,7 +20,7 @@ from ninja.throttling import BaseThrottle
 
 from api.models import ApiKey, ApiRequest
 from chapters.models import Chapter, County
-from members.models import Member
+from members.models import Member, MemberAccess
 
 # last_used_at is written at most this often per key: a sync reading 200 pages a second
 # would otherwise queue every request behind one row's lock.
@@ -120,7 +121,11 @@ class PerKeyRate(BaseThrottle):
 
 
 def logged(view):
-    """Log every request that named a key (refused ones too) and keep personal answers out of caches."""
+    """Log every request that named a key (refused ones too) and keep personal answers out of caches.
+
+    What the request read (request.api_read: the members shown) is written with the log in one
+    transaction, one commit per request: most of an API request's cost is commits.
+    """
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs):
@@ -128,19 +133,26 @@ def logged(view):
         patch_cache_control(response, no_store=True)
         key = getattr(request, "api_key", None)
         if key is not None:
-            ApiRequest.objects.create(
-                key=key,
-                method=request.method,
-                path=request.get_full_path()[:500],
-                status=response.status_code,
-                people=getattr(request, "api_people", 0),
-            )
-            now = timezone.now()
-            if key.last_used_at is None or (now - key.last_used_at).total_seconds() > LAST_USED_EVERY:
-                ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+            write_log(request, key, response.status_code)
         return response
 
     return wrapper
+
+
+def write_log(request: HttpRequest, key: ApiKey, status: int) -> None:
+    read = getattr(request, "api_read", [])
+    now = timezone.now()
+    with transaction.atomic():
+        if read:
+            # Each person read sees it in "who has seen your record", under the key's creator.
+            MemberAccess.objects.bulk_create(
+                [MemberAccess(member_id=m.pk, actor_id=key.created_by_id, action=MemberAccess.Action.API, at=now)
+                 for m in read]
+            )  # fmt: skip
+        ApiRequest.objects.create(key=key, at=now, method=request.method, path=request.get_full_path()[:500],
+                                  status=status, people=getattr(request, "api_people", len(read)))  # fmt: skip
+        if key.last_used_at is None or (now - key.last_used_at).total_seconds() > LAST_USED_EVERY:
+            ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
 
 
 def public(view):

@@ -34,7 +34,7 @@ from api.schemas import (
 from api.signup import clean_signup, sign_up_through_api
 from chapters.models import Chapter, CoalitionGoal, County, State
 from endorsements.models import Endorsement
-from members.models import Member, MemberAccess
+from members.models import Member
 
 
 class HalRenderer(JSONRenderer):
@@ -120,15 +120,6 @@ def people_of(request: HttpRequest):
     return request.auth.people().select_related(*representations.PERSON_RELATED)
 
 
-def record_reading(request: HttpRequest, members: list[Member]) -> None:
-    """Each person read appears in their "who has seen your record", under the key's creator."""
-    request.api_people = len(members)
-    creator = request.auth.key.created_by
-    MemberAccess.objects.bulk_create(
-        [MemberAccess(member=m, actor=creator, action=MemberAccess.Action.API) for m in members]
-    )
-
-
 @api.get("/people/", response={200: PeopleCollection, **KEY_ERRORS}, url_name="person-list",
          summary="People the key reaches, page by page", **KEYED)  # fmt: skip
 @decorate_view(logged)
@@ -143,7 +134,7 @@ def person_list(
     people = apply_filter(people_of(request), filter_)
     result = paginate(request, people, scope=f"key-{request.auth.key.pk}", page=page, per_page=per_page,
                       after=after, before=before)  # fmt: skip
-    record_reading(request, result.items)
+    request.api_read = result.items
     embedded = [representations.person(m, request) for m in result.items]
     return result.collection("osdi:people", embedded)
 
@@ -167,7 +158,7 @@ def person_signup(request: HttpRequest, body: SignupIn):
 @decorate_view(logged)
 def person_detail(request: HttpRequest, person_id: int):
     member = get_object_or_404(people_of(request), pk=person_id)
-    record_reading(request, [member])
+    request.api_read = [member]
     return representations.person(member, request)
 
 

@@ -96,7 +96,8 @@ def paginate(
     """One page of `queryset` in primary-key order; `scope` names the query (the key and its filter) for the cache."""
     params = {k: v for k, v in request.GET.items() if k not in ("page", "per_page", "after", "before")}
     query_id = hashlib.sha256(f"{scope}|{sorted(params.items())}".encode()).hexdigest()[:32]
-    if after is None and before is None and page > 1:
+    by_number = after is None and before is None
+    if by_number and page > 1:
         after = cache.get(f"api-page:{query_id}:{per_page}:{page}")
     if before is not None:
         rows = list(queryset.filter(pk__lt=before).order_by("-pk")[:per_page])[::-1]
@@ -111,7 +112,7 @@ def paginate(
         has_next = len(rows) > per_page
         rows = rows[:per_page]
     total = cache.get_or_set(f"api-count:{query_id}", queryset.order_by().count, COUNT_SECONDS)
-    if has_next and rows:
+    if has_next and rows and by_number:  # link followers never ask by number: no boundary to keep for them
         cache.set(f"api-page:{query_id}:{per_page}:{page + 1}", rows[-1].pk, BOUNDARY_SECONDS)
 
     def link(**extra) -> dict:

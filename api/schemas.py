@@ -187,3 +187,89 @@ class EntryPoint(Model):
     max_pagesize: int
     namespace: str
     links: Links = Field(alias="_links")
+
+
+# What a keyed operation may answer besides its 200, for the documentation.
+KEY_ERRORS = {400: Error, 401: Error, 403: Error, 429: Error}
+
+
+class TagOut(Model):
+    identifiers: list[str]
+    name: str
+    chapter: str
+    created_date: str
+    links: Links = Field(alias="_links")
+
+
+class TagsEmbedded(Model):
+    tags: list[TagOut] = Field(alias="osdi:tags")
+
+
+class TagCollection(Collection):
+    embedded: TagsEmbedded = Field(alias="_embedded")
+
+
+class TaggingOut(Model):
+    identifiers: list[str]
+    created_date: str
+    links: Links = Field(alias="_links")
+
+
+class TaggingsEmbedded(Model):
+    taggings: list[TaggingOut] = Field(alias="osdi:taggings")
+
+
+class TaggingCollection(Collection):
+    embedded: TaggingsEmbedded = Field(alias="_embedded")
+
+
+class Location(Model):
+    online: bool
+    address: str | None = None
+
+
+class EventOut(Model):
+    identifiers: list[str]
+    title: str
+    description: str
+    start_date: str
+    end_date: str
+    time_zone: str
+    recurrence: str
+    status: str
+    visibility: str
+    capacity: int | None
+    chapter: str
+    location: Location
+    links: Links = Field(alias="_links")
+
+
+class EventsEmbedded(Model):
+    events: list[EventOut] = Field(alias="osdi:events")
+
+
+class EventCollection(Collection):
+    embedded: EventsEmbedded = Field(alias="_embedded")
+
+
+class AttendancePerson(Model):
+    name: str
+    email_addresses: list[EmailAddress]
+
+
+class AttendanceOut(Model):
+    identifiers: list[str]
+    status: str
+    attended: bool
+    date: str
+    created_date: str
+    person: AttendancePerson
+    links: Links = Field(alias="_links")
+
+
+class AttendancesEmbedded(Model):
+    attendances: list[AttendanceOut] = Field(alias="osdi:attendances")
+
+
+class AttendanceCollection(Collection):
+    embedded: AttendancesEmbedded = Field(alias="_embedded")

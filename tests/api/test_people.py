@@ -173,3 +173,19 @@ def test_expired_and_revoked_keys_are_refused_with_a_reason(client, coordinator_
     assert client.get("/api/people/", **headers(expired_token[:-2] + "xx")).status_code == 401
     assert client.get("/api/people/", **headers("garbage")).status_code == 401
     assert ApiKey.objects.count() == 2
+
+
+def test_pages_read_by_number_in_order_or_by_link_seek_and_never_offset(client, coordinator_a, sc_people):
+    """What makes page 1,000 cost what page 1 does: an index seek past the previous page's last key."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _, token = make_key(coordinator_a, sc_people[0].chapter)
+    client.get("/api/people/?per_page=2&page=1", **headers(token))
+    second = body(client.get("/api/people/?per_page=2&page=2", **headers(token)))
+    for url in ("/api/people/?per_page=2&page=3", second["_links"]["next"]["href"]):
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url, **headers(token))
+        page_query = next(q["sql"] for q in queries if q["sql"].startswith('SELECT "members_member"."id"'))
+        assert "OFFSET" not in page_query, url
+        assert f'"members_member"."id" > {sc_people[3].pk}' in page_query, url
