@@ -132,7 +132,7 @@ def logged(view):
         response = view(request, *args, **kwargs)
         patch_cache_control(response, no_store=True)
         key = getattr(request, "api_key", None)
-        if key is not None:
+        if key is not None and not getattr(request, "api_logged", False):
             write_log(request, key, response.status_code)
         return response
 
@@ -140,6 +140,9 @@ def logged(view):
 
 
 def write_log(request: HttpRequest, key: ApiKey, status: int) -> None:
+    """The request's log line and the access log of the people it read; a view may write it itself, within
+    its own transaction, to save a commit (then `logged` does not write it again)."""
+    request.api_logged = True
     read = getattr(request, "api_read", [])
     now = timezone.now()
     with transaction.atomic():

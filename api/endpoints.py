@@ -7,6 +7,7 @@ published endorsements (any origin may read them). With a key (`OSDI-API-Token` 
 """
 
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
@@ -17,7 +18,7 @@ from ninja.errors import AuthenticationError, Throttled, ValidationError
 from ninja.renderers import JSONRenderer
 
 from api import representations
-from api.access import KEY_AUTH, ApiError, PerKeyRate, logged, public
+from api.access import KEY_AUTH, ApiError, PerKeyRate, logged, public, write_log
 from api.paging import DEFAULT_PER_PAGE, MAX_PER_PAGE, apply_filter, paginate
 from api.schemas import (
     ChapterCollection,
@@ -147,9 +148,10 @@ def person_signup(request: HttpRequest, body: SignupIn):
     ignored. This app has no tags yet, so every name is ignored."""
     request.auth.require_write()
     signup = clean_signup(body.person.model_dump())
-    member, _created = sign_up_through_api(access=request.auth, signup=signup)
-    member = people_of(request).get(pk=member.pk)
-    request.api_people = 1
+    with transaction.atomic():  # the person and the request's log in one commit
+        member, _created = sign_up_through_api(access=request.auth, signup=signup)
+        request.api_people = 1
+        write_log(request, request.auth.key, 200)
     return representations.person(member, request)
 
 

@@ -72,8 +72,8 @@ def clean_place(postal: dict | None, custom_fields: dict) -> tuple[ZipCode | Non
     five = code[:5]
     if not (five.isascii() and five.isdigit() and len(five) == 5 and (len(code) == 5 or code[5:6] == "-")):
         raise ApiError(400, f"{code!r} is not a ZIP code: give its five digits.")
-    zip_code = ZipCode.objects.filter(code=five).first()
-    counties = list(County.objects.for_zip(five)) if zip_code else []
+    counties = list(County.objects.for_zip(five))  # none for a ZIP code we do not know
+    zip_code = ZipCode(code=five)
     if not counties:
         raise ApiError(400, f"We do not know the ZIP code {five}.")
     if len(counties) == 1:
@@ -163,6 +163,7 @@ def join(*, access: Access, user: User, signup: Signup) -> Member:
         ref="api",
     )
     member.place(signup.zip_code, signup.county)
+    member.chapter = signup.county.chapter  # the same chapter place() chose, loaded with the county
     member.save()
     MembershipEvent.objects.create(
         member=member, kind=MembershipEvent.Kind.JOINED, occurred_at=now, source="api",
@@ -192,3 +193,4 @@ def update(*, access: Access, member: Member, signup: Signup) -> None:
     zip_code, county = signup.zip_code or member.zip_code, signup.county or member.county
     update_member(member=member, actor=access.key.created_by, source=ConsentRecord.Source.API,
                   zip_code=zip_code, county=county, **changes)  # fmt: skip
+    member.refresh_from_db(fields=["modified_at"])  # stamped by the database's trigger
