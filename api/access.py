@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
@@ -147,11 +147,14 @@ def write_log(request: HttpRequest, key: ApiKey, status: int) -> None:
     now = timezone.now()
     with transaction.atomic():
         if read:
-            # Each person read sees it in "who has seen your record", under the key's creator.
-            MemberAccess.objects.bulk_create(
-                [MemberAccess(member_id=m.pk, actor_id=key.created_by_id, action=MemberAccess.Action.API, at=now)
-                 for m in read]
-            )  # fmt: skip
+            # Each person read sees it in "who has seen your record", under the key's creator: one
+            # INSERT from an array of ids, with no model instance per person.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"INSERT INTO {MemberAccess._meta.db_table} (member_id, actor_id, action, at)"
+                    " SELECT unnest(%s::bigint[]), %s, %s, %s",
+                    [[m.pk for m in read], key.created_by_id, MemberAccess.Action.API, now],
+                )
         ApiRequest.objects.create(key=key, at=now, method=request.method, path=request.get_full_path()[:500],
                                   status=status, people=getattr(request, "api_people", len(read)))  # fmt: skip
         if key.last_used_at is None or (now - key.last_used_at).total_seconds() > LAST_USED_EVERY:

@@ -10,6 +10,7 @@ for every chapter: any event); each member among them sees the read in their acc
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from events.models import RSVP, Event
 from ninja import Query, Router
 from ninja.decorators import decorate_view
 
@@ -17,7 +18,6 @@ from api.access import KEY_AUTH, PerKeyRate, logged, public
 from api.paging import DEFAULT_PER_PAGE, MAX_PER_PAGE, paginate
 from api.representations import IDENTIFIER_PREFIX, absolute
 from api.schemas import KEY_ERRORS, AttendanceCollection, Error, EventCollection, EventOut
-from events.models import RSVP, Event
 from members.models import Member, MemberAccess
 
 router = Router(tags=["events"])

@@ -13,7 +13,7 @@ from members.models import Member
 
 IDENTIFIER_PREFIX = "coalition"
 # What a member's select_related must hold for `person` to run without further queries.
-PERSON_RELATED = ("user", "chapter", "county", "state")
+PERSON_RELATED = ("user", "chapter", "county")
 
 
 def absolute(path: str, request: HttpRequest | None = None, base_url: str = "") -> str:
@@ -21,6 +21,16 @@ def absolute(path: str, request: HttpRequest | None = None, base_url: str = "") 
     if request is not None:
         return request.build_absolute_uri(path)
     return base_url.rstrip("/") + path
+
+
+def people_href(request: HttpRequest | None, base_url: str = "") -> str:
+    """The people collection's URL, worked out once per request (a page links a hundred people)."""
+    href = getattr(request, "api_people_href", None)
+    if href is None:
+        href = absolute(reverse("api:person-list"), request, base_url)
+        if request is not None:
+            request.api_people_href = href
+    return href
 
 
 def subscription(given: bool) -> str:
@@ -35,7 +45,14 @@ def person(member: Member, request: HttpRequest | None = None, *, base_url: str 
     OSDI has no field for, are custom fields, as Action Network puts a group's own questions.
     """
     user = member.user
-    self_link = absolute(reverse("api:person-detail", args=[member.pk]), request, base_url)
+    self_link = people_href(request, base_url) + f"{member.pk}/"
+    # A page of people is read with these annotated (api.endpoints.people_of): no chapter, county
+    # or phone number object per person. A member loaded otherwise (webhooks) has them as relations.
+    chapter = (
+        member.chapter_name if hasattr(member, "chapter_name") else (member.chapter.name if member.chapter else "")
+    )
+    county = member.county_name if hasattr(member, "county_name") else member.county.name
+    phone = member.phone_e164 if hasattr(member, "phone_e164") else str(member.phone or "")
     data = {
         "identifiers": [f"{IDENTIFIER_PREFIX}:{member.pk}"],
         "given_name": user.first_name,
@@ -48,18 +65,18 @@ def person(member: Member, request: HttpRequest | None = None, *, base_url: str 
             {"postal_code": member.zip_code_id, "region": member.state_id, "country": "US", "primary": True},
         ],
         "custom_fields": {
-            "chapter": member.chapter.name if member.chapter else "",
-            "county": member.county.name,
+            "chapter": chapter or "",
+            "county": county,
             "membership_status": member.status,
         },
         "created_date": member.created_at.isoformat(),
         "modified_date": member.modified_at.isoformat(),
         "_links": {"self": {"href": self_link}},
     }
-    if member.phone:
+    if phone:
         data["phone_numbers"].append(
             {
-                "number": str(member.phone),
+                "number": phone,
                 "primary": True,
                 "number_type": "Mobile",
                 "sms_capable": True,

@@ -10,13 +10,13 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Query, Router
 from ninja.decorators import decorate_view
+from tags.models import MemberTag, Tag, tag_members, untag_members
 
 from api.access import KEY_AUTH, Access, PerKeyRate, logged
 from api.paging import DEFAULT_PER_PAGE, MAX_PER_PAGE, paginate
 from api.representations import IDENTIFIER_PREFIX, absolute
 from api.schemas import KEY_ERRORS, Error, TagCollection, TaggingCollection, TagOut
 from members.models import Member, User
-from tags.models import MemberTag, Tag, tag_members, untag_members
 
 router = Router(auth=KEY_AUTH, throttle=[PerKeyRate()], tags=["tags (with a key)"])
 
@@ -71,7 +71,7 @@ def tag_detail(request: HttpRequest, tag_id: int):
 
 
 @router.get("/{int:tag_id}/taggings/", response={200: TaggingCollection, 404: Error, **KEY_ERRORS},
-            url_name="tagging-list", by_alias=True, summary="Who carries the tag, among the people the key reaches")  # fmt: skip
+            url_name="tagging-list", by_alias=True, summary="Who carries the tag, of the people the key reaches")  # fmt: skip
 @decorate_view(logged)
 def tagging_list(request: HttpRequest, tag_id: int, page: int = Query(1, ge=1),
                  per_page: int = Query(DEFAULT_PER_PAGE, ge=1, le=MAX_PER_PAGE), after: int | None = None,
