@@ -71,7 +71,7 @@ def tag_detail(request: HttpRequest, tag_id: int):
 
 
 @router.get("/{int:tag_id}/taggings/", response={200: TaggingCollection, 404: Error, **KEY_ERRORS},
-            url_name="tagging-list", by_alias=True, summary="Who carries the tag, of the people the key reaches")  # fmt: skip
+            url_name="tagging-list", by_alias=True, summary="Who carries the tag (people the key reaches)")  # fmt: skip
 @decorate_view(logged)
 def tagging_list(request: HttpRequest, tag_id: int, page: int = Query(1, ge=1),
                  per_page: int = Query(DEFAULT_PER_PAGE, ge=1, le=MAX_PER_PAGE), after: int | None = None,
