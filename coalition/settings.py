@@ -88,6 +88,8 @@ INSTALLED_APPS = [
     "calls",
     "question",
     "api",
+    "tags",
+    "segments",
     "dashboards",
     "public",
     "devtools",

@@ -31,6 +31,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "members.memberexport": ("view",),
         "endorsements.endorsement": ALL,
         "api.apikey": ALL,
+        "tags.tag": ALL,
+        "segments.segment": ALL,
     },
     CHAPTER_COORDINATORS: {
         "chapters.chapter": ("view", "change"),
@@ -48,6 +50,9 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "endorsements.endorsement": ("view", "add", "change"),
         # Keys for their own chapters (scoped in the admin); revoked, never deleted.
         "api.apikey": ("view", "add", "change"),
+        # Their chapters' tags and segments (national tags: view only, in the admin).
+        "tags.tag": ALL,
+        "segments.segment": ALL,
     },
 }
 

@@ -36,6 +36,8 @@ import time
 from pathlib import Path
 from urllib.parse import quote, urlparse
 
+import bench_segments
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 OUT_DIR = ROOT / ".data" / "bench"
@@ -367,6 +369,7 @@ def print_table(report: dict) -> str:
             f"[{label}] signup {sign['signups_per_s']}/s in-process vs hasher {sign['hashes_per_s']}/s "
             f"({ratio(sign['signups_per_s'], sign['hashes_per_s'])}×); workers after: {data['worker_rss_mb']} MB"
         )
+    lines += bench_segments.report_lines(large, small)
     table = "\n".join(lines)
     print(table)
     return table

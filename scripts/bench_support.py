@@ -11,6 +11,7 @@ import time
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from bench_segments import measure_segments
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
@@ -285,5 +286,6 @@ def prepare_database(*, import_rows: int) -> dict:
             "import": imported,
             **import_floors,
             "signup": measure_signup(),
+            "segments": measure_segments(national, chapter.state_id),
         },
     }

@@ -226,4 +226,6 @@ ADMIN_POLICIES: dict[str, AdminPolicy] = {
         "scoped", lambda w: w.endorsement_a, lambda w: w.endorsement_b, coordinators_add=True
     ),
     "api.apikey": AdminPolicy("scoped", lambda w: w.api_key_a, lambda w: w.api_key_b, coordinators_add=True),
+    "tags.tag": AdminPolicy("scoped", lambda w: w.tag_a, lambda w: w.tag_b, coordinators_add=True),
+    "segments.segment": AdminPolicy("scoped", lambda w: w.segment_a, lambda w: w.segment_b, coordinators_add=True),
 }

@@ -7,6 +7,7 @@ from django.core.management import call_command
 from chapters.models import Chapter
 from endorsements.models import Endorsement
 from members.models import Member
+from tags.models import MemberTag, Tag
 from tests.pages import PAGES
 
 
@@ -29,13 +30,16 @@ def test_no_public_page_shows_a_members_email_phone_or_address(client, db):
     phones = {str(m.phone) for m in members if m.phone}
     national_phones = {re.sub(r"^\+1", "", p) for p in phones}
     assert phones, "the demo data should hold phone numbers for this test to mean something"
+    # Coordinators' tags are theirs alone: never on a public page.
+    secret_tag = Tag.objects.create(name="coordinators-only-tag-x7")
+    MemberTag.objects.bulk_create([MemberTag(member=m, tag=secret_tag) for m in members])
 
     checked = 0
     for path in public_paths():
         response = client.get(path, follow=True)
         assert response.status_code in (200, 400), path  # 400: a clear page for a bad link
         html = response.content.decode()
-        for secret in emails | phones | national_phones:
+        for secret in emails | phones | national_phones | {secret_tag.name}:
             assert secret not in html, f"{path} shows {secret}"
         checked += 1
     assert checked > 40
