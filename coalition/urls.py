@@ -14,7 +14,8 @@ handler500 = "public.views.server_error"
 
 urlpatterns = [
     path("api/", api.urls),
-    path("calls/", include("calls.urls")),
+    path("calls/", include("events.calls_urls")),
+    path("events/", include("events.urls")),
     path("dashboard/", include("dashboards.urls")),
     path("question/", include("question.urls")),
     path("accounts/", include("allauth.urls")),

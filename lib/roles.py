@@ -33,6 +33,9 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "api.apikey": ALL,
         "tags.tag": ALL,
         "segments.segment": ALL,
+        "events.event": ALL,
+        # The task queue's jobs (coalition/admin.py): mail waiting or failed, periodic work.
+        "procrastinate.procrastinatejob": ("view",),
     },
     CHAPTER_COORDINATORS: {
         "chapters.chapter": ("view", "change"),
@@ -53,6 +56,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         # Their chapters' tags and segments (national tags: view only, in the admin).
         "tags.tag": ALL,
         "segments.segment": ALL,
+        # Scoped to their chapters' events in the admin, as members are.
+        "events.event": ALL,
     },
 }
 

@@ -746,8 +746,9 @@ def send_invitation(*, member: Member, actor: User | None, base_url: str) -> boo
         "url": base_url.rstrip("/") + path,
         "days": tokens.lifetime_days(MEMBER_INVITATION),
     }
-    send_mail_template("emails/member_invitation", [member.user.email], context)
-    audit.record(actor, member, "Invitation to claim the account sent.")
+    with transaction.atomic():
+        send_mail_template("emails/member_invitation", [member.user.email], context)
+        audit.record(actor, member, "Invitation to claim the account sent.")
     return True
 
 

@@ -12,10 +12,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 
-from calls.models import chapter_call, national_call
 from chapters.models import Chapter, CoalitionGoal, Officer, SocialPage
 from dashboards.models import ReachSnapshot
 from endorsements.models import Endorsement
+from events.calls import chapter_call, national_call
 from lib.outages import DATABASE_UNAVAILABLE
 from lib.visitor_cache import visitor_cache
 from members.models import Member

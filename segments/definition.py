@@ -16,7 +16,7 @@ at all means every member the user may see. Each filter is one key:
 `clean_definition` checks and normalises one; `members_matching` evaluates it for a user,
 always within `Member.objects.visible_to(user)`, whatever the definition names: a chapter
 coordinator's "everyone" or "chapter B" still holds only members of their own chapters.
-The RSVP filter reads calls.CallAttendance (the events app, when it lands, replaces it).
+The RSVP filter reads the events app's RSVPs to the weekly calls (events whose call_key names the call).
 """
 
 import datetime
@@ -30,8 +30,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from calls.models import CallAttendance
 from chapters.models import Chapter, County, State
+from events.models import RSVP
 from members.models import Member
 from question.models import Answer
 from tags.models import MemberTag, Tag
@@ -246,11 +246,12 @@ def _question(d: dict) -> list:
 def _calls(d: dict, user) -> list:
     if "calls" not in d:
         return []
-    rsvps = CallAttendance.objects.filter(user=OuterRef("user_id"), call__in=d["calls"])
+    rsvps = RSVP.objects.active().filter(user=OuterRef("user_id"), occurrence__event__call_key__in=d["calls"])
     if not user.is_national_coordinator:
-        rsvps = rsvps.filter(Q(call="national") | Q(call__in=Chapter.objects.visible_to(user).values("slug")))
+        mine = Chapter.objects.visible_to(user).values("slug")
+        rsvps = rsvps.filter(Q(occurrence__event__call_key="national") | Q(occurrence__event__call_key__in=mine))
     if "calls_since" in d:
-        rsvps = rsvps.filter(date__gte=d["calls_since"])
+        rsvps = rsvps.filter(occurrence__date__gte=d["calls_since"])
     return [Exists(rsvps)]
 
 

@@ -70,6 +70,15 @@ PAGES: dict[str, Page] = {
     "calls:call-ics": Page("/calls/national/next.ics", PUBLIC),
     "calls:call-feed": Page("/calls/national/calendar.ics", PUBLIC),
     "calls:call-attend": Page("/calls/national/attend/", POST_ONLY_LOGGED_IN),
+    # events
+    "events:event-detail": Page(lambda w: w.event_a.get_absolute_url(), PUBLIC),
+    "events:event-ics": Page(lambda w: f"{w.event_a.get_absolute_url()}event.ics", PUBLIC),
+    "events:event-rsvp": Page(lambda w: f"{w.event_a.get_absolute_url()}rsvp/", POST_ONLY),
+    "events:rsvp-confirm": Page("/events/rsvp/confirm/not-a-token/", BAD_TOKEN),
+    "events:rsvp-cancel": Page("/events/rsvp/cancel/not-a-token/", BAD_TOKEN),
+    # Members of a chapter propose; others logged in are told why they may not.
+    "events:event-propose": Page("/events/propose/", expect(REDIRECT, (OK, FORBIDDEN), (OK, FORBIDDEN),
+                                                            (OK, FORBIDDEN), (OK, FORBIDDEN))),
     # dashboards
     "dashboards:growth-dashboard": Page("/dashboard/", COORDINATORS),
     "dashboards:reach-dashboard": Page("/dashboard/reach/", COORDINATORS),
@@ -228,4 +237,16 @@ ADMIN_POLICIES: dict[str, AdminPolicy] = {
     "api.apikey": AdminPolicy("scoped", lambda w: w.api_key_a, lambda w: w.api_key_b, coordinators_add=True),
     "tags.tag": AdminPolicy("scoped", lambda w: w.tag_a, lambda w: w.tag_b, coordinators_add=True),
     "segments.segment": AdminPolicy("scoped", lambda w: w.segment_a, lambda w: w.segment_b, coordinators_add=True),
+    "events.event": AdminPolicy("scoped", lambda w: w.event_a, lambda w: w.event_b, coordinators_add=True),
+    # The task queue's jobs: queued mail names members of every chapter.
+    "procrastinate.procrastinatejob": AdminPolicy("national_only", lambda w: queued_job()),
 }
+
+
+def queued_job():
+    """A job in the queue, as a mail leaves one (the tests' own mail skips the queue)."""
+    from procrastinate.contrib.django.models import ProcrastinateJob
+
+    from lib.jobs import retry_stalled_jobs
+
+    return ProcrastinateJob.objects.get(pk=retry_stalled_jobs.defer(timestamp=0))

@@ -25,7 +25,7 @@ from members.models import MemberExport
 from segments.models import Segment
 from tags.models import MemberTag, Tag
 from tests.api.helpers import make_key
-from tests.factories import make_member
+from tests.factories import make_event, make_member
 from tests.pages import ADMIN_EXTRA, ADMIN_POLICIES, DENIED, FORBIDDEN, NOT_FOUND, OK, PAGES, REDIRECT, ROLES
 
 
@@ -66,6 +66,7 @@ def world(chapter_a, chapter_b, national, coordinator_a, coordinator_b, member, 
         setattr(w, f"tag_{side}", tag)
         setattr(w, f"segment_{side}", Segment.objects.create(
             name=f"segment of {marker}@example.org", chapter=chapter, definition={"tags_any": [tag.pk]}))  # fmt: skip
+        setattr(w, f"event_{side}", make_event(chapter, title=f"Event {marker}"))
     return w
 
 

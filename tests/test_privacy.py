@@ -6,9 +6,13 @@ from django.core.management import call_command
 
 from chapters.models import Chapter
 from endorsements.models import Endorsement
+from events.models import Event
 from members.models import Member
 from tags.models import MemberTag, Tag
+from tests.factories import make_event
 from tests.pages import PAGES
+
+EVENT_SECRETS = ("https://meet.example.org/private-room-4821", "77 Members Only Lane")
 
 
 def public_paths() -> list[str]:
@@ -18,12 +22,19 @@ def public_paths() -> list[str]:
     paths += [f"/api/chapters/{slug}/" for slug in Chapter.objects.values_list("slug", flat=True)]
     paths += [f"/api/endorsements/{slug}/" for slug in Endorsement.objects.published().values_list("slug", flat=True)]
     paths += ["/api/endorsements/?page=2&per_page=5"]
+    paths += [e.get_absolute_url() for e in Event.objects.visible_to(None)]
+    paths += [f"{e.get_absolute_url()}event.ics" for e in Event.objects.visible_to(None)]
     paths += ["/endorsements/?page=2", "/chapters/find/?zip=29201", "/chapters/find/?zip=10001", "/join/ny/"]
     return paths
 
 
 def test_no_public_page_shows_a_members_email_phone_or_address(client, db):
     call_command("load_demo")
+    # An online event's link and a members-only event's address are for people who RSVP'd.
+    sc = Chapter.objects.get(slug="indiana")
+    make_event(sc, title="Online meeting", online=True, online_link=EVENT_SECRETS[0], address="")
+    make_event(sc, title="Members' meeting", visibility=Event.Visibility.MEMBERS, address=EVENT_SECRETS[1])
+    Event.objects.filter(standing_call=True, chapter=None).update(online_link=EVENT_SECRETS[0])
     members = list(Member.objects.select_related("user", "zip_code"))
     assert len(members) > 30
     emails = {m.user.email for m in members}
@@ -39,7 +50,7 @@ def test_no_public_page_shows_a_members_email_phone_or_address(client, db):
         response = client.get(path, follow=True)
         assert response.status_code in (200, 400), path  # 400: a clear page for a bad link
         html = response.content.decode()
-        for secret in emails | phones | national_phones | {secret_tag.name}:
+        for secret in emails | phones | national_phones | {secret_tag.name} | set(EVENT_SECRETS):
             assert secret not in html, f"{path} shows {secret}"
         checked += 1
     assert checked > 40

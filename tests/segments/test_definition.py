@@ -5,13 +5,14 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.utils import timezone
 
-from calls.models import CallAttendance
+from events.models import RSVP, Occurrence
 from members.models import Member
 from question.models import Answer
 from segments.definition import DefinitionForm, clean_definition, describe, members_matching
 from tags.models import MemberTag, Tag
-from tests.factories import make_member
+from tests.factories import make_event, make_member
 
 
 @pytest.fixture
@@ -78,8 +79,15 @@ def test_tags_any_all_none(people, national, chapter_a):
 def test_question_and_calls(people, national):
     Answer.objects.create(user=people["charleston"].user, choice=Answer.Choice.YES)
     Answer.objects.create(user=people["wyoming"].user, choice=Answer.Choice.NO)
-    CallAttendance.objects.create(user=people["columbia"].user, call="national", date=datetime.date(2026, 6, 2))
-    CallAttendance.objects.create(user=people["nowhere"].user, call="national", date=datetime.date(2026, 1, 2))
+    call = make_event(None, title="National call", call_key="national")
+    for person, day in (
+        (people["columbia"], datetime.date(2026, 6, 2)),
+        (people["nowhere"], datetime.date(2026, 1, 2)),
+    ):
+        start = timezone.make_aware(datetime.datetime.combine(day, datetime.time(19, 30)))
+        occurrence = Occurrence.objects.create(event=call, date=day, starts_at=start,
+                                               ends_at=start + datetime.timedelta(hours=1))  # fmt: skip
+        RSVP.objects.create(occurrence=occurrence, user=person.user, email=person.user.email)
     assert emails(members_matching({"answers": ["yes"]}, national)) == {"ch@example.org"}
     assert emails(members_matching({"question": "answered"}, national)) == {"ch@example.org", "wy@example.org"}
     assert len(emails(members_matching({"question": "not_answered"}, national))) == 3

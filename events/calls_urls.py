@@ -1,6 +1,8 @@
+"""/calls/: the weekly calls' pages and calendar links, as they were before calls became events."""
+
 from django.urls import path
 
-from calls import views
+from events import views
 
 app_name = "calls"
 

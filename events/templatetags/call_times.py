@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django import template
 from django.utils import dateformat
 
-from calls.models import ZONE_NAMES
+from events.calls import ZONE_NAMES
 
 register = template.Library()
 
