@@ -1,8 +1,9 @@
 """The API: OSDI 1.1 resources in HAL+JSON, as Action Network serves them, built with django-ninja.
 
-Public and read-only, without a key: the entry point, chapters, the map's figures and the
-published endorsements (any origin may read them). With a key (`OSDI-API-Token` or
-`Authorization: Bearer`): people, and the person signup helper. The schema is at
+Public and read-only, without a key: the entry point, chapters, the map's figures, the
+published endorsements and public events (any origin may read them). With a key
+(`OSDI-API-Token` or `Authorization: Bearer`): people, the person signup helper, tags and
+taggings, and events' attendances. See docs/api.md. The schema is at
 /api/openapi.json, the documentation at /api/docs/.
 """
 
@@ -18,10 +19,11 @@ from ninja.decorators import decorate_view
 from ninja.errors import AuthenticationError, Throttled, ValidationError
 from ninja.renderers import JSONRenderer
 
-from api import representations
+from api import event_resources, representations, tag_resources
 from api.access import KEY_AUTH, ApiError, PerKeyRate, logged, public, write_log
 from api.paging import DEFAULT_PER_PAGE, MAX_PER_PAGE, apply_filter, paginate
 from api.schemas import (
+    KEY_ERRORS,
     ChapterCollection,
     ChapterOut,
     EndorsementCollection,
@@ -34,6 +36,7 @@ from api.schemas import (
     SignupIn,
 )
 from api.signup import clean_signup, sign_up_through_api
+from api.tag_resources import apply_tags
 from chapters.models import Chapter, CoalitionGoal, County, State
 from endorsements.models import Endorsement
 from members.models import Member
@@ -54,8 +57,11 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
 )
 
+api.add_router("/tags/", tag_resources.router)
+api.add_router("/events/", event_resources.router)
+
 KEYED = {"auth": KEY_AUTH, "throttle": [PerKeyRate()], "by_alias": True, "tags": ["people (with a key)"]}
-KEY_ERRORS = {400: Error, 401: Error, 403: Error, 429: Error}
+
 PUBLIC = {"by_alias": True, "tags": ["public (no key)"]}
 
 
@@ -96,8 +102,8 @@ def entry_point(request: HttpRequest):
         return {"href": request.build_absolute_uri(reverse(name))}
 
     return {
-        "motd": "The coalition's API: OSDI 1.1 people and the person signup helper (with a key), "
-        "chapters, map figures and endorsements (public).",
+        "motd": "The coalition's API: OSDI 1.1 people, the person signup helper, tags and attendances (with a "
+        "key); chapters, map figures, endorsements and events (public).",
         "vendor_name": "Coalition",
         "product_name": "coalition",
         "osdi_version": "1.1",
@@ -107,6 +113,8 @@ def entry_point(request: HttpRequest):
             "self": link("api:entry-point"),
             "osdi:people": link("api:person-list"),
             "osdi:person_signup_helper": link("api:person-signup"),
+            "osdi:tags": link("api:tag-list"),
+            "osdi:events": link("api:event-list"),
             "chapters": link("api:chapter-list"),
             "map": link("api:map"),
             "endorsements": link("api:endorsement-list"),
@@ -152,12 +160,15 @@ def person_list(
           summary="Person signup helper: create or update a person by email", **KEYED)  # fmt: skip
 @decorate_view(logged)
 def person_signup(request: HttpRequest, body: SignupIn):
-    """Action Network's helper: `add_tags` names tags to add, and, as there, a name that matches no tag is
-    ignored. This app has no tags yet, so every name is ignored."""
+    """Action Network's helper. `add_tags` and `remove_tags` name tags the key sees (any case); as there, a
+    name that matches no tag is ignored."""
     request.auth.require_write()
     signup = clean_signup(body.person.model_dump())
-    with transaction.atomic():  # the person and the request's log in one commit
+    with transaction.atomic():  # the person, their tags and the request's log in one commit
         member, _created = sign_up_through_api(access=request.auth, signup=signup)
+        if body.add_tags or body.remove_tags:
+            apply_tags(access=request.auth, member=member, add=body.add_tags, remove=body.remove_tags,
+                       actor=request.auth.key.created_by)  # fmt: skip
         request.api_people = 1
         write_log(request, request.auth.key, 200)
     return representations.person(member, request)

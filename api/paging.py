@@ -78,7 +78,7 @@ class Page:
             "per_page": self.per_page,
             "page": self.number,
             "total_records": self.total_records,
-            "_links": {**self.links, name: [item["_links"]["self"] for item in embedded]},
+            "_links": {**self.links, name: [item["_links"]["self"] for item in embedded if "self" in item["_links"]]},
             "_embedded": {name: embedded},
         }
 

@@ -129,6 +129,12 @@ PAGES: dict[str, Page] = {
     "api:person-list": Page("/api/people/", expect(401, 401, 401, 401, 401)),
     "api:person-signup": Page("/api/people/", expect(401, 401, 401, 401, 401)),
     "api:person-detail": Page(lambda w: f"/api/people/{w.member_a.pk}/", expect(401, 401, 401, 401, 401)),
+    "api:tag-list": Page("/api/tags/", expect(401, 401, 401, 401, 401)),
+    "api:tag-detail": Page(lambda w: f"/api/tags/{w.tag_a.pk}/", expect(401, 401, 401, 401, 401)),
+    "api:tagging-list": Page(lambda w: f"/api/tags/{w.tag_a.pk}/taggings/", expect(401, 401, 401, 401, 401)),
+    "api:event-list": Page("/api/events/", PUBLIC),
+    "api:event-detail": Page(lambda w: f"/api/events/{w.event_a.pk}/", PUBLIC),
+    "api:attendance-list": Page(lambda w: f"/api/events/{w.event_a.pk}/attendances/", expect(401, 401, 401, 401, 401)),
 }  # fmt: skip
 
 # allauth's URLs: their own tests cover them; here we pin who may open each.

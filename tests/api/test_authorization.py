@@ -19,9 +19,11 @@ from django.utils import timezone
 from api.endpoints import api
 from api.models import ApiKey
 from chapters.models import Officer
+from events.models import RSVP
 from lib.roles import NATIONAL_COORDINATORS
+from tags.models import MemberTag, Tag
 from tests.api.helpers import headers, make_key
-from tests.factories import make_coordinator, make_endorsement, make_member, make_staff_mfa, make_user
+from tests.factories import make_coordinator, make_endorsement, make_event, make_member, make_staff_mfa, make_user
 
 READ, WRITE = ApiKey.Scope.READ, ApiKey.Scope.WRITE
 
@@ -30,6 +32,7 @@ READ, WRITE = ApiKey.Scope.READ, ApiKey.Scope.WRITE
 class Row:
     kind: str  # "public": anyone; "read": any valid key, scoped to its chapter; "write": a read+write key
     path: object  # function of (world, side) giving the path for chapter "a" or "b"
+    scoped: bool = False  # the path names one chapter's object: another chapter's key gets 404
 
 
 MATRIX: dict[tuple[str, str], Row] = {
@@ -42,8 +45,16 @@ MATRIX: dict[tuple[str, str], Row] = {
         "public", lambda w, side: f"/api/endorsements/{w.endorsement[side].slug}/"
     ),
     ("get", "/api/people/"): Row("read", lambda w, side: "/api/people/?per_page=100"),
-    ("get", "/api/people/{person_id}/"): Row("read", lambda w, side: f"/api/people/{w.person[side].pk}/"),
+    ("get", "/api/people/{person_id}/"): Row("read", lambda w, side: f"/api/people/{w.person[side].pk}/", True),
     ("post", "/api/people/"): Row("write", lambda w, side: "/api/people/"),
+    ("get", "/api/tags/"): Row("read", lambda w, side: "/api/tags/?per_page=100"),
+    ("get", "/api/tags/{tag_id}/"): Row("read", lambda w, side: f"/api/tags/{w.tag[side].pk}/", True),
+    ("get", "/api/tags/{tag_id}/taggings/"): Row("read", lambda w, side: f"/api/tags/{w.tag[side].pk}/taggings/", True),
+    ("get", "/api/events/"): Row("public", lambda w, side: "/api/events/?per_page=100"),
+    ("get", "/api/events/{event_id}/"): Row("public", lambda w, side: f"/api/events/{w.event[side].pk}/"),
+    ("get", "/api/events/{event_id}/attendances/"): Row(
+        "read", lambda w, side: f"/api/events/{w.event[side].pk}/attendances/", True
+    ),
 }
 ZIPS = {"a": "29201", "b": "82001"}
 
@@ -79,12 +90,15 @@ def world(chapter_a, chapter_b, coordinator_a, coordinator_b, national):
     former_national = make_user("former-nat@example.org", is_staff=True)
     make_staff_mfa(former_national)
     former_national.groups.add(Group.objects.get(name=NATIONAL_COORDINATORS))
+    sides = (("a", chapter_a), ("b", chapter_b))
     w = SimpleNamespace(
         chapter={"a": chapter_a, "b": chapter_b},
         person={side: make_member(f"private-{side}@example.org", ZIPS[side]) for side in "ab"},
         endorsement={
             side: make_endorsement(state=ZIPS[side] == "29201" and "SC" or "WY", name=f"E {side}") for side in "ab"
         },  # fmt: skip
+        tag={side: Tag.objects.create(name=f"tag of private-{side}@example.org", chapter=c) for side, c in sides},
+        event={side: make_event(c, title=f"Event {side}") for side, c in sides},
         users={
             "coordinator_a": coordinator_a,
             "coordinator_b": coordinator_b,
@@ -93,6 +107,13 @@ def world(chapter_a, chapter_b, coordinator_a, coordinator_b, national):
             "former_national": former_national,
         },  # fmt: skip
     )
+    national_tag = Tag.objects.create(name="national tag")
+    for side in "ab":
+        MemberTag.objects.create(member=w.person[side], tag=w.tag[side])
+        MemberTag.objects.create(member=w.person[side], tag=national_tag)
+        user = w.person[side].user
+        occurrence = w.event[side].occurrences.first()
+        RSVP.objects.create(occurrence=occurrence, user=user, email=user.email, name=user.get_full_name())
     return w
 
 
@@ -123,7 +144,7 @@ def expected(row: Row, credential: str, side: str) -> set[int]:
     reaches = key_side is None or key_side == side
     if row.kind == "write":
         return {200} if scope == WRITE and reaches else {403}
-    if "{person_id}" in next(p for (m, p), r in MATRIX.items() if r is row):
+    if row.scoped:
         return {200} if reaches else {404}
     return {200}
 
@@ -156,5 +177,5 @@ def test_every_operation_answers_every_credential_as_the_matrix_says(client, wor
             if key_side is not None:  # a chapter's key never shows the other chapter's people
                 other = "b" if key_side == "a" else "a"
                 assert f"private-{other}@" not in text, label
-                if method == "get" and template == "/api/people/":
+                if (method, template) in (("get", "/api/people/"), ("get", "/api/tags/")):
                     assert f"private-{key_side}@" in text, label
