@@ -137,6 +137,7 @@ def sign_up_through_api(*, access: Access, signup: Signup) -> tuple[Member, bool
                 user.set_unusable_password()
                 user.save()
                 EmailAddress.objects.create(user=user, email=signup.email, verified=False, primary=True)
+                return join(access=access, user=user, signup=signup), True
         except IntegrityError:  # the same address signed up by a concurrent request a moment ago
             user = User.objects.get(email__iexact=signup.email)
     member = Member.objects.select_for_update().select_related("user", "county", "zip_code").filter(user=user).first()

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "tags",
     "segments",
     "dashboards",
+    "duplicates",
     "public",
     "devtools",
 ]
@@ -251,6 +252,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The task queue. Tasks live in each app's tasks.py; these library modules hold the rest.
 PROCRASTINATE_IMPORT_PATHS = ["lib.jobs", "lib.mail_queue"]
 PROCRASTINATE_ON_APP_READY = "lib.worker.on_app_ready"
+# Seconds without a heartbeat (a worker beats every 10) before its jobs go to another worker.
+TASK_WORKER_DEAD_AFTER = 30
 
 # The national coordinators' weekly call (Tuesday = 1; Monday is 0).
 NATIONAL_CALL_WEEKDAY = envint("NATIONAL_CALL_WEEKDAY", "1")
@@ -309,6 +312,8 @@ LOGGING = {
         # Each start lists every task it registers; the worker's own lines (jobs taken, done) stay.
         "procrastinate.blueprints": {"level": "WARNING"},
         "procrastinate.periodic": {"level": "WARNING"},
+        # Its INFO lines print each job's arguments: a queued mail's include one-time links.
+        "procrastinate.worker": {"level": "WARNING"},
         # A request that lost the database is answered with the 503 page: one line, no traceback.
         "django.request": {"filters": ["database_outage"]},
     },

@@ -15,7 +15,7 @@ class VisitorRSVPForm(PlaceFields):
     last_name = forms.CharField(max_length=150, validators=[no_control_characters])
     email = forms.EmailField(max_length=254)
     phone = PhoneNumberField(required=False, region="US", widget=forms.TextInput(attrs={"autocomplete": "tel"}))
-    join = forms.BooleanField(required=False, label="Also join the coalition (your ZIP code decides your chapter)")
+    join = forms.BooleanField(required=False, label="Also join the coalition, in the chapter for your ZIP")
 
     field_order = ["first_name", "last_name", "email", "zip_code", "county", "phone"]
 

@@ -7,10 +7,8 @@ on as many machines as needed: they share the jobs table and take jobs with
 another worker, so a SIGKILL loses nothing.
 """
 
+from django.conf import settings
 from procrastinate.contrib.django import app
-
-# A worker whose heartbeat is older than this is dead (procrastinate beats every 10 s).
-STALLED_AFTER_SECONDS = 30
 
 
 @app.periodic(cron="* * * * *", periodic_id="retry_stalled_jobs")
@@ -18,7 +16,7 @@ STALLED_AFTER_SECONDS = 30
 async def retry_stalled_jobs(context, timestamp: int) -> None:
     """Put back in the queue the jobs of workers that stopped beating (killed mid-job)."""
     manager = context.app.job_manager
-    for job in await manager.get_stalled_jobs(seconds_since_heartbeat=STALLED_AFTER_SECONDS):
+    for job in await manager.get_stalled_jobs(seconds_since_heartbeat=settings.TASK_WORKER_DEAD_AFTER):
         await manager.retry_job(job)
 
 

@@ -36,6 +36,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "events.event": ALL,
         # The task queue's jobs (coalition/admin.py): mail waiting or failed, periodic work.
         "procrastinate.procrastinatejob": ("view",),
+        "duplicates.dismissedpair": ("view", "add", "delete"),
     },
     CHAPTER_COORDINATORS: {
         "chapters.chapter": ("view", "change"),
@@ -58,6 +59,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "segments.segment": ALL,
         # Scoped to their chapters' events in the admin, as members are.
         "events.event": ALL,
+        # Dismissing a pair is adding one; un-dismissing, deleting it. Merging needs members' "change".
+        "duplicates.dismissedpair": ("view", "add", "delete"),
     },
 }
 

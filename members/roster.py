@@ -101,6 +101,20 @@ class RowError:
     email: str = ""
 
 
+# Checks a higher app adds to the preview (`register_preview_check`): each is called inside the
+# import's transaction, after the plan is made, with the cursor, the chapter and the result, and
+# may read the temporary table `import_plan` (one row per line: line, email, zip, county_id,
+# first_name, last_name, phone, action, user_id, member_id) to add `RowError`s to `result.notes`.
+# Notes only inform the coordinator: they never refuse a row.
+PreviewCheck = Callable[[object, Chapter, "ImportResult"], None]
+PREVIEW_CHECKS: list[PreviewCheck] = []
+
+
+def register_preview_check(check: PreviewCheck) -> None:
+    if check not in PREVIEW_CHECKS:
+        PREVIEW_CHECKS.append(check)
+
+
 @dataclass
 class ImportResult:
     columns: dict[str, str] = field(default_factory=dict)
@@ -112,6 +126,7 @@ class ImportResult:
     errors: list[RowError] = field(default_factory=list)
     committed: bool = False
     sample: list[dict[str, str]] = field(default_factory=list)
+    notes: list[RowError] = field(default_factory=list)  # from PREVIEW_CHECKS, e.g. possible duplicates
     unreadable: bool = False  # the file as a whole cannot be read: refused whatever the mode
 
     @property
@@ -300,6 +315,8 @@ def import_members(
             transaction.set_rollback(True)
             return result
         _plan(cursor, chapter, result)
+        for check in PREVIEW_CHECKS:
+            check(cursor, chapter, result)
         if not commit or (result.errors and mode != Mode.ONLY_GOOD_ROWS):
             transaction.set_rollback(True)
             return result

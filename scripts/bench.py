@@ -364,6 +364,11 @@ def print_table(report: dict) -> str:
             f"[{label}] CSV import of the same file again ({imp['again_unchanged']:,} unchanged): "
             f"{imp['again_rows_per_s']:,} rows/s ({ratio(imp['again_rows_per_s'], copy_in)}× bare COPY)"
         )
+        dup = data["duplicates"]
+        lines.append(
+            f"[{label}] duplicates scan of one {dup['members']:,}-member chapter: {dup['scan_seconds_median']} s "
+            f"(target < 10 s), {dup['pairs']:,} pairs, {dup['planted_found']} of {dup['planted']} planted found"
+        )
         sign = data["signup"]
         lines.append(
             f"[{label}] signup {sign['signups_per_s']}/s in-process vs hasher {sign['hashes_per_s']}/s "
@@ -406,9 +411,12 @@ def prepare(args: argparse.Namespace) -> None:
     import django
 
     django.setup()
+    from bench_duplicates import bench_duplicates  # noqa: PLC0415
     from bench_support import prepare_database  # noqa: PLC0415
 
-    print(json.dumps(prepare_database(import_rows=args.import_rows)))
+    prepared = prepare_database(import_rows=args.import_rows)
+    prepared["extra"]["duplicates"] = bench_duplicates(members=50_000, runs=3)
+    print(json.dumps(prepared))
 
 
 def main() -> None:

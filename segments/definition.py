@@ -11,12 +11,14 @@ at all means every member the user may see. Each filter is one key:
     ref / utm_source / utm_medium / utm_campaign: exact value
     consents: ["email_updates", "text_messages"]
     question: "answered" | "not_answered"      answers: ["yes", "no", "unsure"] (implies answered)
-    calls: ["national", chapter slug, ...]     calls_since: "YYYY-MM-DD"  (RSVP'd to one of those calls)
+    event_rsvp: "rsvped" | "attended"        events: [event ids]        events_since: "YYYY-MM-DD"
+        (RSVP'd to, or checked in at, a date of one of those events, or of any event, on or after the day)
 
 `clean_definition` checks and normalises one; `members_matching` evaluates it for a user,
 always within `Member.objects.visible_to(user)`, whatever the definition names: a chapter
 coordinator's "everyone" or "chapter B" still holds only members of their own chapters.
-The RSVP filter reads the events app's RSVPs to the weekly calls (events whose call_key names the call).
+The RSVP filter reads events.RSVP (the weekly calls are events too); a chapter coordinator's
+only counts the events of their chapters and the national ones.
 """
 
 import datetime
@@ -31,16 +33,15 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from chapters.models import Chapter, County, State
-from events.models import RSVP
+from events.models import RSVP, Event
 from members.models import Member
 from question.models import Answer
 from tags.models import MemberTag, Tag
 
-ID_LISTS = ("chapters", "tags_any", "tags_all", "tags_none")
+ID_LISTS = ("chapters", "tags_any", "tags_all", "tags_none", "events")
 CODE_LISTS = {
     "states": re.compile(r"[A-Z]{2}"),
     "counties": re.compile(r"[0-9]{5}"),
-    "calls": re.compile(r"[a-z0-9_-]{1,100}"),
 }
 CHOICE_LISTS = {
     "statuses": dict(Member.Status.choices),
@@ -48,10 +49,11 @@ CHOICE_LISTS = {
     "answers": dict(Answer.Choice.choices),
 }
 FLAGS = ("no_chapter", "everyone")
-DATES = ("joined_after", "joined_before", "calls_since")
+DATES = ("joined_after", "joined_before", "events_since")
 SOURCES = ("ref", "utm_source", "utm_medium", "utm_campaign")
 QUESTION = {"answered": "answered the question", "not_answered": "did not answer the question"}
-KEYS = {*ID_LISTS, *CODE_LISTS, *CHOICE_LISTS, *FLAGS, *DATES, *SOURCES, "question"}
+EVENT_RSVP = {"rsvped": "RSVP'd to", "attended": "attended"}
+KEYS = {*ID_LISTS, *CODE_LISTS, *CHOICE_LISTS, *FLAGS, *DATES, *SOURCES, "question", "event_rsvp"}
 MAX_ITEMS = 1000
 SOURCE_MAX_LENGTH = 100
 
@@ -88,6 +90,10 @@ def normalise(data: Any) -> dict:
                 raise ValidationError(f"{key} must be one line of at most {SOURCE_MAX_LENGTH} characters.")
             if value.strip():
                 out[key] = value.strip()
+        elif key == "event_rsvp":
+            if value not in EVENT_RSVP:
+                raise ValidationError(f"event_rsvp must be one of: {', '.join(EVENT_RSVP)}.")
+            out[key] = value
         elif value not in QUESTION:
             raise ValidationError(f"question must be one of: {', '.join(QUESTION)}.")
         else:
@@ -101,8 +107,8 @@ def normalise(data: Any) -> dict:
         out["question"] = "answered"
     if "joined_after" in out and "joined_before" in out and out["joined_after"] > out["joined_before"]:
         raise ValidationError("“Joined after” is later than “joined before”.")
-    if "calls_since" in out and "calls" not in out:
-        raise ValidationError("“RSVP'd since” needs the calls it is about.")
+    if ("events" in out or "events_since" in out) and "event_rsvp" not in out:
+        out["event_rsvp"] = "rsvped"
     return dict(sorted(out.items()))
 
 
@@ -159,6 +165,7 @@ def clean_definition(data: dict) -> dict:
     _must_exist(definition, "chapters", Chapter.objects.all(), "chapter")
     _must_exist(definition, "states", State.objects.all(), "state")
     _must_exist(definition, "counties", County.objects.all(), "county")
+    _must_exist(definition, "events", Event.objects.all(), "event")
     tag_ids = sorted({i for key in ("tags_any", "tags_all", "tags_none") for i in definition.get(key, [])})
     _must_exist({"tags": tag_ids}, "tags", Tag.objects.all(), "tag")
     return definition
@@ -183,11 +190,13 @@ def members_matching(definition: dict, user) -> QuerySet:
     """The members `definition` selects among those `user` may see: one query, evaluated when used.
 
     The scope comes first and cannot be widened: every filter only narrows
-    Member.objects.visible_to(user). Tags and calls the user may not see select nobody.
+    Member.objects.visible_to(user). Tags and events the user may not see select nobody.
     """
     d = normalise(definition)
+    if not user.is_authenticated:
+        return Member.objects.none()
     members = Member.objects.visible_to(user)
-    conditions = [_place(d), *_simple(d), *_tags(d, user), *_question(d), *_calls(d, user)]
+    conditions = [_place(d), *_simple(d), *_tags(d, user), *_question(d), *_events(d, user)]
     return members.filter(*[c for c in conditions if c is not None])
 
 
@@ -243,15 +252,24 @@ def _question(d: dict) -> list:
     return []
 
 
-def _calls(d: dict, user) -> list:
-    if "calls" not in d:
+def _events(d: dict, user) -> list:
+    if "event_rsvp" not in d:
         return []
-    rsvps = RSVP.objects.active().filter(user=OuterRef("user_id"), occurrence__event__call_key__in=d["calls"])
+    rsvps = RSVP.objects.filter(user=OuterRef("user_id"))
+    if d["event_rsvp"] == "attended":
+        rsvps = rsvps.filter(attended=True)
+    else:
+        rsvps = rsvps.filter(Q(status__in=[RSVP.Status.GOING, RSVP.Status.WAITLISTED]) | Q(attended=True))
     if not user.is_national_coordinator:
-        mine = Chapter.objects.visible_to(user).values("slug")
-        rsvps = rsvps.filter(Q(occurrence__event__call_key="national") | Q(occurrence__event__call_key__in=mine))
-    if "calls_since" in d:
-        rsvps = rsvps.filter(occurrence__date__gte=d["calls_since"])
+        # Another chapter's events are not theirs to select by, even among their own members.
+        theirs = Q(occurrence__event__chapter__isnull=True) | Q(
+            occurrence__event__chapter__in=Chapter.objects.visible_to(user)
+        )
+        rsvps = rsvps.filter(theirs)
+    if "events" in d:
+        rsvps = rsvps.filter(occurrence__event_id__in=d["events"])
+    if "events_since" in d:
+        rsvps = rsvps.filter(occurrence__date__gte=d["events_since"])
     return [Exists(rsvps)]
 
 
@@ -281,9 +299,10 @@ def describe(definition: dict) -> str:
         parts.append("answered the question " + " or ".join(f"“{CHOICE_LISTS['answers'][a]}”" for a in d["answers"]))
     elif d.get("question"):
         parts.append(QUESTION["answered"])
-    if "calls" in d:
-        since = f" since {_day(d['calls_since'])}" if "calls_since" in d else ""
-        parts.append(f"RSVP'd to the {' or '.join(d['calls'])} call{since}")
+    if "event_rsvp" in d:
+        titles = _names(Event.objects.filter(pk__in=d["events"]), d["events"]) if "events" in d else "any event"
+        since = f" on or after {_day(d['events_since'])}" if "events_since" in d else ""
+        parts.append(f"{EVENT_RSVP[d['event_rsvp']]} {titles}{since}")
     return ", ".join(parts)
 
 
@@ -357,9 +376,13 @@ class DefinitionFields:
                                           label="The question"),
             "answers": forms.MultipleChoiceField(choices=Answer.Choice.choices, required=False, widget=several,
                                                  label="Answered", help_text="Only these answers."),
-            "calls": forms.MultipleChoiceField(choices=call_choices(chapters), required=False, widget=several,
-                                               label="RSVP'd to the call"),
-            "calls_since": forms.DateField(required=False, widget=date, label="RSVP'd for a date on or after"),
+            "event_rsvp": forms.ChoiceField(choices=[("", "Either"), ("rsvped", "RSVP'd"), ("attended", "Attended")],
+                                            required=False, label="Events"),
+            "events": forms.ModelMultipleChoiceField(
+                events_for(user), required=False, widget=forms.SelectMultiple(attrs={"size": 6}),
+                help_text="These events only (empty: any event).",
+            ),
+            "events_since": forms.DateField(required=False, widget=date, label="For a date on or after"),
         }  # fmt: skip
         return fields
 
@@ -393,10 +416,12 @@ class DefinitionFields:
         return initial
 
 
-def call_choices(chapters: QuerySet) -> list[tuple[str, str]]:
-    """The national call and the calls of these chapters that hold one."""
-    held = chapters.filter(call_weekday__isnull=False).values_list("slug", "name")
-    return [("national", "National call"), *((slug, f"{name} call") for slug, name in held)]
+def events_for(user) -> QuerySet:
+    """The events a user may select members by: national ones and their chapters' (all for national)."""
+    events = Event.objects.exclude(status__in=[Event.Status.PROPOSED, Event.Status.DECLINED])
+    if not user.is_national_coordinator:
+        events = events.filter(Q(chapter__isnull=True) | Q(chapter__in=Chapter.objects.visible_to(user)))
+    return events.order_by("-starts_at")
 
 
 class DefinitionForm(forms.Form):

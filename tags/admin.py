@@ -7,6 +7,7 @@ from django.template.response import TemplateResponse
 
 from chapters.scoping import ChapterScopedAdmin, scope_of
 from members import admin as member_admin
+from members.models import Member
 from tags.models import MemberTag, Tag, tag_members, untag_members
 
 
@@ -37,6 +38,15 @@ class TagAdmin(ChapterScopedAdmin):
             form.base_fields["chapter"].required = True
             form.base_fields["chapter"].help_text = "The chapter whose coordinators see this tag."
         return form
+
+    def delete_model(self, request: HttpRequest, obj: Tag) -> None:
+        untag_members(tag=obj, members=Member.objects.all(), actor=request.user, source="tag deleted")
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset) -> None:
+        for tag in queryset:
+            untag_members(tag=tag, members=Member.objects.all(), actor=request.user, source="tag deleted")
+        super().delete_queryset(request, queryset)
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         national_tag = obj is not None and obj.chapter_id is None
@@ -81,7 +91,7 @@ class MemberTagInline(admin.TabularInline):
     def get_queryset(self, request: HttpRequest):
         return (
             super().get_queryset(request).filter(tag__in=Tag.objects.visible_to(request.user))
-            .select_related("tag__chapter", "added_by")
+            .select_related("tag__chapter", "added_by", "member__user")  # each row is titled "tag on member"
         )  # fmt: skip
 
     @admin.display(description="tag")

@@ -212,7 +212,13 @@ def smtp_sink(settings, tmp_path):
 
 @pytest.fixture
 def run_worker(transactional_db):
-    """A real procrastinate worker, run until the queue holds nothing it may take now."""
-    from tests.queue import run_worker
+    """A real procrastinate worker, run until the queue holds nothing it may take now.
 
-    return run_worker
+    The queue's tables are not Django-managed, so the flush after a transactional test leaves
+    them alone: each test starts with an empty queue here instead.
+    """
+    from tests.queue import empty_queue, run_worker
+
+    empty_queue()
+    yield run_worker
+    empty_queue()

@@ -201,6 +201,23 @@ ADMIN_EXTRA: dict[str, Page] = {
     "admin:chapters_chapter_uncovered_state": Page(
         "/admin/chapters/chapter/uncovered/SC/", expect(REDIRECT, REDIRECT, OK, NOT_FOUND, OK)
     ),
+    # Possible duplicates: each coordinator their own chapters' pairs; another chapter's people are a 404.
+    "admin:duplicates_dismissedpair_review": Page("/admin/duplicates/dismissedpair/review/", STAFF_ONLY),
+    "admin:duplicates_dismissedpair_review chapter b": Page(
+        lambda w: f"/admin/duplicates/dismissedpair/review/?chapter={w.chapter_b.pk}", STAFF_ONLY
+    ),
+    "admin:duplicates_dismissedpair_merge": Page(
+        lambda w: f"/admin/duplicates/dismissedpair/merge/{w.member_a.pk}/{w.twin_a.pk}/",
+        expect(REDIRECT, REDIRECT, OK, NOT_FOUND, OK),
+    ),
+    "admin:duplicates_dismissedpair_merge across chapters": Page(
+        lambda w: f"/admin/duplicates/dismissedpair/merge/{w.member_a.pk}/{w.member_b.pk}/",
+        expect(REDIRECT, REDIRECT, NOT_FOUND, NOT_FOUND, OK),
+    ),
+    "admin:duplicates_dismissedpair_dismiss": Page(
+        "/admin/duplicates/dismissedpair/dismiss/",
+        expect(REDIRECT, REDIRECT, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, staff_no_mfa=REDIRECT),
+    ),
     # Chapter B's uncovered counties: not for its treasurer (who coordinates A).
     "admin:chapters_chapter_uncovered_state wy": Page(
         "/admin/chapters/chapter/uncovered/WY/", expect(REDIRECT, REDIRECT, NOT_FOUND, OK, OK)
@@ -236,6 +253,7 @@ ADMIN_POLICIES: dict[str, AdminPolicy] = {
     "chapters.officer": AdminPolicy("scoped", lambda w: w.officer_a, lambda w: w.officer_b),
     "chapters.socialpage": AdminPolicy("scoped", lambda w: w.page_a, lambda w: w.page_b, coordinators_add=True),
     "dashboards.reachsnapshot": AdminPolicy("scoped", lambda w: w.reach_a, lambda w: w.reach_b, coordinators_add=True),
+    "duplicates.dismissedpair": AdminPolicy("scoped", lambda w: w.dismissed_a, lambda w: w.dismissed_b),
     "members.member": AdminPolicy("scoped", lambda w: w.member_a, lambda w: w.member_b),  # people join or are imported
     "endorsements.endorsement": AdminPolicy(
         "scoped", lambda w: w.endorsement_a, lambda w: w.endorsement_b, coordinators_add=True

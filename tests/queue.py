@@ -15,6 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from django.db import connection
 from procrastinate.contrib.django import app
 
 SERVER = Path(__file__).parent / "smtp_sink" / "server.py"
@@ -51,6 +52,12 @@ class SMTPSink:
         with path.open("a") as listed:
             listed.write(address + "\n")
 
+    def hold(self, address: str) -> None:
+        (self.folder / "hold").write_text(address + "\n")
+
+    def release(self) -> None:
+        (self.folder / "hold").unlink(missing_ok=True)
+
     def accept_all(self) -> None:
         for name in ("refuse", "refuse-temporarily"):
             (self.folder / name).unlink(missing_ok=True)
@@ -68,6 +75,13 @@ class SMTPSink:
 
     def to(self, address: str) -> list[email.message.EmailMessage]:
         return [m for m in self.messages if address in m["To"]]
+
+
+def empty_queue() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "TRUNCATE procrastinate_jobs, procrastinate_events, procrastinate_periodic_defers, procrastinate_workers"
+        )
 
 
 def run_worker(**options) -> None:

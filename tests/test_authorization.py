@@ -20,6 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from chapters.models import Officer, SocialPage
 from dashboards.models import ReachSnapshot
+from duplicates.models import DismissedPair
 from endorsements.models import Endorsement
 from members.models import MemberExport
 from segments.models import Segment
@@ -67,6 +68,11 @@ def world(chapter_a, chapter_b, national, coordinator_a, coordinator_b, member, 
         setattr(w, f"segment_{side}", Segment.objects.create(
             name=f"segment of {marker}@example.org", chapter=chapter, definition={"tags_any": [tag.pk]}))  # fmt: skip
         setattr(w, f"event_{side}", make_event(chapter, title=f"Event {marker}"))
+        # A second person of the chapter, alike enough to be a possible duplicate of the first.
+        twin = make_member(f"twin-{side}@example.org", zip_code, first_name=f"Member{side.upper()}",
+                           last_name=marker, phone=phone)  # fmt: skip
+        setattr(w, f"twin_{side}", twin)
+        setattr(w, f"dismissed_{side}", DismissedPair.dismiss(getattr(w, f"member_{side}"), twin, coordinator))
     return w
 
 

@@ -189,3 +189,13 @@ def test_pages_read_by_number_in_order_or_by_link_seek_and_never_offset(client, 
         page_query = next(q["sql"] for q in queries if q["sql"].startswith('SELECT "members_member"."id"'))
         assert "OFFSET" not in page_query, url
         assert f'"members_member"."id" > {sc_people[3].pk}' in page_query, url
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/people/99999999999999999999/", "/api/people/?after=99999999999999999999",
+     "/api/people/?before=-99999999999999999999", "/api/people/?page=99999999999999999999"],
+)  # fmt: skip
+def test_out_of_range_numbers_are_answered_not_500(client, coordinator_a, sc_people, path):
+    _, token = make_key(coordinator_a, sc_people[0].chapter)
+    assert client.get(path, **headers(token)).status_code in (200, 400, 404)

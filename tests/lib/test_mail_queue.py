@@ -4,13 +4,20 @@ Every test here goes through the real path: the app's EMAIL_BACKEND queues a job
 real procrastinate worker takes it and speaks SMTP to aiosmtpd on loopback.
 """
 
+import os
+import signal
+import subprocess
+import sys
 import time
+from urllib.parse import quote
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.mail import EmailMultiAlternatives, send_mail
-from django.db import transaction
+from django.db import connection, transaction
 from procrastinate.contrib.django.models import ProcrastinateJob
 
+from lib.jobs import retry_stalled_jobs
 from members.models import User
 from tests.factories import confirmation_path, join_form
 
@@ -102,3 +109,49 @@ def test_a_temporary_refusal_is_retried(smtp_sink, run_worker):
     smtp_sink.accept_all()
     run_worker()
     assert len(smtp_sink.to("busy@example.net")) == 1
+
+
+def test_a_worker_killed_mid_delivery_loses_nothing_and_sends_once(smtp_sink, run_worker, settings):
+    """SIGKILL a real worker process while the SMTP server holds its delivery; another worker
+    finds the dead worker's job by its stopped heartbeat and delivers it, once."""
+    settings.TASK_WORKER_DEAD_AFTER = 1
+    smtp_sink.hold("held@example.net")
+    send_mail("Hello", "Hello", None, ["held@example.net"])
+    worker = start_worker_process(smtp_sink.port)
+    try:
+        wait_until(lambda: jobs("doing") == 1, "the worker never took the job")
+        time.sleep(0.5)  # well inside the SMTP conversation: the server holds the recipient
+    finally:
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=10)
+    smtp_sink.release()
+    assert jobs("doing") == 1, "killed mid-delivery: the job is still the dead worker's"
+    assert smtp_sink.messages == []
+
+    time.sleep(1.5)  # the dead worker's last heartbeat is now older than TASK_WORKER_DEAD_AFTER
+    # The periodic job, unless the killed worker already queued this minute's.
+    if not ProcrastinateJob.objects.filter(task_name=retry_stalled_jobs.name, status="todo").exists():
+        retry_stalled_jobs.defer(timestamp=0)
+    run_worker()
+    assert len(smtp_sink.to("held@example.net")) == 1
+    assert jobs("succeeded") == 1
+
+
+def start_worker_process(smtp_port: int) -> subprocess.Popen:
+    """`manage.py procrastinate worker` as production runs it, on the test database."""
+    db = connection.settings_dict
+    url = f"postgres://{quote(db['USER'])}@{quote(db['HOST'], safe='')}:{db['PORT']}/{db['NAME']}"
+    env = {
+        **os.environ, "DATABASE_URL": url, "COALITION_TESTING": "1", "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(smtp_port), "EMAIL_USE_TLS": "false",
+        "MAIL_DELIVERY_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+    }  # fmt: skip
+    command = [sys.executable, "manage.py", "procrastinate", "worker", "--queues", "mail"]
+    return subprocess.Popen(command, cwd=django_settings.BASE_DIR, env=env, stdout=subprocess.DEVNULL)
+
+
+def wait_until(condition, message: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, message
+        time.sleep(0.05)

@@ -3,9 +3,9 @@
 import datetime
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from events.models import RSVP, Occurrence
 from members.models import Member
@@ -76,24 +76,41 @@ def test_tags_any_all_none(people, national, chapter_a):
     }  # fmt: skip
 
 
-def test_question_and_calls(people, national):
+def test_question(people, national):
     Answer.objects.create(user=people["charleston"].user, choice=Answer.Choice.YES)
     Answer.objects.create(user=people["wyoming"].user, choice=Answer.Choice.NO)
-    call = make_event(None, title="National call", call_key="national")
-    for person, day in (
-        (people["columbia"], datetime.date(2026, 6, 2)),
-        (people["nowhere"], datetime.date(2026, 1, 2)),
-    ):
-        start = timezone.make_aware(datetime.datetime.combine(day, datetime.time(19, 30)))
-        occurrence = Occurrence.objects.create(event=call, date=day, starts_at=start,
-                                               ends_at=start + datetime.timedelta(hours=1))  # fmt: skip
-        RSVP.objects.create(occurrence=occurrence, user=person.user, email=person.user.email)
     assert emails(members_matching({"answers": ["yes"]}, national)) == {"ch@example.org"}
     assert emails(members_matching({"question": "answered"}, national)) == {"ch@example.org", "wy@example.org"}
     assert len(emails(members_matching({"question": "not_answered"}, national))) == 3
-    assert emails(members_matching({"calls": ["national"]}, national)) == {"co@example.org", "ca@example.org"}
-    since = {"calls": ["national"], "calls_since": "2026-06-01"}
-    assert emails(members_matching(since, national)) == {"co@example.org"}
+
+
+def rsvp(member: Member, event, *, days: int = 0, **fields) -> RSVP:
+    occurrence = event.occurrences.first()
+    if days:
+        Occurrence.objects.filter(pk=occurrence.pk).update(date=occurrence.date + datetime.timedelta(days=days))
+    return RSVP.objects.create(occurrence=occurrence, user=member.user, email=member.user.email, **fields)
+
+
+def test_rsvps_and_attendance(people, national, chapter_a, chapter_b):
+    tabling, rally = make_event(chapter_a), make_event(None, title="National rally")
+    rsvp(people["columbia"], tabling)
+    rsvp(people["charleston"], tabling, status=RSVP.Status.CANCELLED)
+    rsvp(people["nowhere"], rally, attended=True)
+    rsvp(people["wyoming"], make_event(chapter_b, title="Cheyenne meeting"), status=RSVP.Status.WAITLISTED)
+    assert emails(members_matching({"event_rsvp": "rsvped"}, national)) == {
+        "co@example.org", "ca@example.org", "wy@example.org"
+    }  # fmt: skip
+    assert emails(members_matching({"events": [tabling.pk]}, national)) == {"co@example.org"}
+    assert emails(members_matching({"event_rsvp": "attended"}, national)) == {"ca@example.org"}
+    later = tabling.occurrences.first().date + datetime.timedelta(days=1)
+    assert not members_matching({"events": [tabling.pk], "events_since": later.isoformat()}, national).exists()
+
+
+def test_another_chapters_event_selects_nobody(people, coordinator_a, chapter_b):
+    cheyenne = make_event(chapter_b, title="Cheyenne meeting")
+    rsvp(people["columbia"], cheyenne)  # a member of A who went to B's event
+    assert not members_matching({"events": [cheyenne.pk]}, coordinator_a).exists()
+    assert not members_matching({"event_rsvp": "rsvped"}, coordinator_a).exists()
 
 
 def test_hostile_definition_never_leaves_the_coordinators_chapters(people, coordinator_a, chapter_a, chapter_b):
@@ -117,9 +134,14 @@ def test_hostile_definition_never_leaves_the_coordinators_chapters(people, coord
     }  # fmt: skip
 
 
+def test_nobody_for_anonymous_or_a_plain_member(people, member):
+    assert not members_matching({"everyone": True}, AnonymousUser()).exists()
+    assert not members_matching({"everyone": True}, member).exists()
+
+
 def test_counting_is_one_query(people, coordinator_a, chapter_a, django_assert_num_queries):
     tag = Tag.objects.create(name="volunteer")
-    definition = {"chapters": [chapter_a.pk], "tags_all": [tag.pk], "answers": ["yes"], "calls": ["national"]}
+    definition = {"chapters": [chapter_a.pk], "tags_all": [tag.pk], "answers": ["yes"], "event_rsvp": "attended"}
     coordinator_a.is_national_coordinator  # noqa: B018 -- the role is looked up once per request
     with django_assert_num_queries(1):
         assert members_matching(definition, coordinator_a).count() == 0
@@ -140,6 +162,8 @@ def test_counting_is_one_query(people, coordinator_a, chapter_a, django_assert_n
         ({"answers": ["yes"], "question": "not_answered"}, "cannot have answered"),
         ({"utm_source": "a\nb"}, "one line"),
         ({"tags_any": [424242]}, "No such tag"),
+        ({"events": [424242]}, "No such event"),
+        ({"event_rsvp": "maybe"}, "event_rsvp must be one of"),
     ],
 )
 def test_bad_definitions_say_what_is_wrong(db, data, message):

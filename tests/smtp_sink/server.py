@@ -6,10 +6,12 @@ this script's folder is the only project folder on its path.
 
 Each accepted message is written to FOLDER as NNNNNN.eml (with the envelope in a .rcpt file
 beside it). Addresses listed in FOLDER/refuse are answered 550 (no such user), in
-FOLDER/refuse-temporarily 451 (try later); both files are read at each recipient. Prints "ready"
-once it listens.
+FOLDER/refuse-temporarily 451 (try later); both files are read at each recipient. While
+FOLDER/hold exists, a recipient listed in it gets no answer (a slow server, to kill a worker
+mid-delivery). Prints "ready" once it listens.
 """
 
+import asyncio
 import sys
 import threading
 import time
@@ -29,6 +31,8 @@ class Sink:
         return path.exists() and address.lower() in path.read_text().lower().split()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        while self.listed("hold", address):
+            await asyncio.sleep(0.05)
         if self.listed("refuse", address):
             return "550 5.1.1 No such user here"
         if self.listed("refuse-temporarily", address):

@@ -221,3 +221,26 @@ def test_members_never_see_their_tags(client, tags, chapter_a, mailoutbox):
     for mail in mailoutbox:
         assert "volunteer" not in mail.body
         assert "donor" not in mail.body
+
+
+def test_deleting_a_tag_leaves_a_line_in_each_members_history(as_role, tags, sc):
+    MemberTag.objects.create(member=sc, tag=tags["a"])
+    response = as_role("coordinator_a").post(f"/admin/tags/tag/{tags['a'].pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not MemberTag.objects.exists()
+    assert any("donor" in m and "tag deleted" in m for m in history(sc))
+
+
+@pytest.mark.parametrize("role", ["national", "coordinator_a"])
+def test_tag_pages_queries_are_bounded(as_role, tags, sc, role, chapter_a, django_assert_max_num_queries):
+    for i in range(8):
+        tag = Tag.objects.create(name=f"t{i}", chapter=chapter_a)
+        MemberTag.objects.create(member=sc, tag=tag)
+    client = as_role(role)
+    with django_assert_max_num_queries(12):
+        assert client.get("/admin/tags/tag/").status_code == 200
+    with django_assert_max_num_queries(14):
+        assert client.get(f"/admin/tags/tag/{tags['a'].pk}/change/").status_code == 200
+    # National: 13, as tests/members/test_scale_admin.py however many tags; a coordinator's scope check adds one.
+    with django_assert_max_num_queries(14):
+        assert client.get(f"/admin/members/member/{sc.pk}/change/").status_code == 200
