@@ -21,7 +21,7 @@ from ninja.renderers import JSONRenderer
 
 from api import event_resources, representations, tag_resources
 from api.access import KEY_AUTH, ApiError, PerKeyRate, logged, public, write_log
-from api.paging import DEFAULT_PER_PAGE, MAX_PER_PAGE, apply_filter, paginate
+from api.paging import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, apply_filter, paginate
 from api.schemas import (
     KEY_ERRORS,
     ChapterCollection,
@@ -142,7 +142,7 @@ def people_of(request: HttpRequest):
 @decorate_view(logged)
 def person_list(
     request: HttpRequest,
-    page: int = Query(1, ge=1),
+    page: int = Query(1, ge=1, le=MAX_PAGE),
     per_page: int = Query(DEFAULT_PER_PAGE, ge=1, le=MAX_PER_PAGE),
     filter_: str | None = Query(None, alias="filter", description="e.g. modified_date gt '2026-01-01T00:00:00Z'"),
     after: int | None = Query(None, description="Set by the next link: the last person of the previous page."),
@@ -257,7 +257,7 @@ def map_view(request: HttpRequest):
 @decorate_view(public)
 def endorsement_list(
     request: HttpRequest,
-    page: int = Query(1, ge=1),
+    page: int = Query(1, ge=1, le=MAX_PAGE),
     per_page: int = Query(DEFAULT_PER_PAGE, ge=1, le=MAX_PER_PAGE),
     after: int | None = None,
     before: int | None = None,

@@ -10,14 +10,14 @@ for every chapter: any event); each member among them sees the read in their acc
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from events.models import RSVP, Event
 from ninja import Query, Router
 from ninja.decorators import decorate_view
 
 from api.access import KEY_AUTH, PerKeyRate, logged, public
-from api.paging import DEFAULT_PER_PAGE, MAX_PER_PAGE, paginate
+from api.paging import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, paginate
 from api.representations import IDENTIFIER_PREFIX, absolute
 from api.schemas import KEY_ERRORS, AttendanceCollection, Error, EventCollection, EventOut
+from events.models import RSVP, Event
 from members.models import Member, MemberAccess
 
 router = Router(tags=["events"])
@@ -57,7 +57,7 @@ def event(item: Event, request: HttpRequest) -> dict:
 @router.get("/", response={200: EventCollection, 400: Error}, url_name="event-list", by_alias=True,
             summary="Public events, page by page")  # fmt: skip
 @decorate_view(public)
-def event_list(request: HttpRequest, page: int = Query(1, ge=1),
+def event_list(request: HttpRequest, page: int = Query(1, ge=1, le=MAX_PAGE),
                per_page: int = Query(DEFAULT_PER_PAGE, ge=1, le=MAX_PER_PAGE), after: int | None = None,
                before: int | None = None):  # fmt: skip
     result = paginate(request, public_events(), scope="events", page=page, per_page=per_page, after=after,
@@ -76,7 +76,7 @@ def event_detail(request: HttpRequest, event_id: int):
             url_name="attendance-list", by_alias=True, auth=KEY_AUTH, throttle=[PerKeyRate()],
             summary="Who RSVP'd to the event and who came (the key's chapter's events)")  # fmt: skip
 @decorate_view(logged)
-def attendance_list(request: HttpRequest, event_id: int, page: int = Query(1, ge=1),
+def attendance_list(request: HttpRequest, event_id: int, page: int = Query(1, ge=1, le=MAX_PAGE),
                     per_page: int = Query(DEFAULT_PER_PAGE, ge=1, le=MAX_PER_PAGE), after: int | None = None,
                     before: int | None = None):  # fmt: skip
     access = request.auth

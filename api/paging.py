@@ -26,6 +26,7 @@ from api.access import ApiError
 
 DEFAULT_PER_PAGE = 25
 MAX_PER_PAGE = 100
+MAX_PAGE = 10_000_000  # a billion people at 100 a page; past it, a clear 400 rather than a database error
 BOUNDARY_SECONDS = 3600
 COUNT_SECONDS = 60
 FILTER = re.compile(r"^\s*(modified_date|created_date)\s+(gt|ge|lt|le|eq)\s+'([^']+)'\s*$")

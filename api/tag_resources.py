@@ -10,13 +10,13 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Query, Router
 from ninja.decorators import decorate_view
-from tags.models import MemberTag, Tag, tag_members, untag_members
 
 from api.access import KEY_AUTH, Access, PerKeyRate, logged
-from api.paging import DEFAULT_PER_PAGE, MAX_PER_PAGE, paginate
+from api.paging import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, paginate
 from api.representations import IDENTIFIER_PREFIX, absolute
 from api.schemas import KEY_ERRORS, Error, TagCollection, TaggingCollection, TagOut
 from members.models import Member, User
+from tags.models import MemberTag, Tag, tag_members, untag_members
 
 router = Router(auth=KEY_AUTH, throttle=[PerKeyRate()], tags=["tags (with a key)"])
 
@@ -55,7 +55,7 @@ def tagging(link: MemberTag, request: HttpRequest) -> dict:
 @router.get("/", response={200: TagCollection, **KEY_ERRORS}, url_name="tag-list", by_alias=True,
             summary="The tags the key may see")  # fmt: skip
 @decorate_view(logged)
-def tag_list(request: HttpRequest, page: int = Query(1, ge=1),
+def tag_list(request: HttpRequest, page: int = Query(1, ge=1, le=MAX_PAGE),
              per_page: int = Query(DEFAULT_PER_PAGE, ge=1, le=MAX_PER_PAGE), after: int | None = None,
              before: int | None = None):  # fmt: skip
     result = paginate(request, tags_for(request.auth).select_related("chapter"), scope=f"tags-{request.auth.key.pk}",
@@ -73,7 +73,7 @@ def tag_detail(request: HttpRequest, tag_id: int):
 @router.get("/{int:tag_id}/taggings/", response={200: TaggingCollection, 404: Error, **KEY_ERRORS},
             url_name="tagging-list", by_alias=True, summary="Who carries the tag (people the key reaches)")  # fmt: skip
 @decorate_view(logged)
-def tagging_list(request: HttpRequest, tag_id: int, page: int = Query(1, ge=1),
+def tagging_list(request: HttpRequest, tag_id: int, page: int = Query(1, ge=1, le=MAX_PAGE),
                  per_page: int = Query(DEFAULT_PER_PAGE, ge=1, le=MAX_PER_PAGE), after: int | None = None,
                  before: int | None = None):  # fmt: skip
     item = get_object_or_404(tags_for(request.auth), pk=tag_id)
