@@ -72,6 +72,8 @@ def authenticate(request: HttpRequest, token: str) -> Access:
     if key.is_expired:
         raise ApiError(401, f"This API key expired on {key.expires_at:%Y-%m-%d}.")
     creator = key.created_by
+    if not creator.is_active:
+        raise ApiError(403, "The account of the person who made this key is closed.")
     if key.chapter_id is None:
         if not creator.is_national_coordinator:
             raise ApiError(403, "This key is for every chapter, and its creator is no longer a national coordinator.")

@@ -199,3 +199,12 @@ def test_pages_read_by_number_in_order_or_by_link_seek_and_never_offset(client, 
 def test_out_of_range_numbers_are_answered_not_500(client, coordinator_a, sc_people, path):
     _, token = make_key(coordinator_a, sc_people[0].chapter)
     assert client.get(path, **headers(token)).status_code in (200, 400, 404)
+
+
+def test_a_key_stops_when_its_creators_account_is_closed(client, coordinator_a, sc_people):
+    _, token = make_key(coordinator_a, sc_people[0].chapter)
+    coordinator_a.is_active = False
+    coordinator_a.save()
+    response = client.get("/api/people/", **headers(token))
+    assert response.status_code == 403
+    assert "closed" in body(response)["error"]
