@@ -78,6 +78,9 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    # Only for its templates and static files: the API's documentation is served from the
+    # package itself, so it works under the site's CSP and with no internet.
+    "ninja",
     # The task queue (lib/jobs.py): jobs in PostgreSQL, workers run `manage.py procrastinate worker`.
     "procrastinate.contrib.django",
     # Mail providers' webhooks (bounces, complaints) for broadcasts: README, "Mail providers".
@@ -90,6 +93,7 @@ INSTALLED_APPS = [
     "calls",
     "events",
     "question",
+    "api",
     "tags",
     "segments",
     "broadcasts",
@@ -374,4 +378,7 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
     },
 }
+# The API (api/): requests per minute per key, counted in the shared cache; past it, 429 with Retry-After.
+API_RATE_LIMIT_PER_MINUTE = envint("API_RATE_LIMIT_PER_MINUTE", "600")
+
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"

@@ -30,6 +30,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "members.consentrecord": ("view",),
         "members.memberexport": ("view",),
         "endorsements.endorsement": ALL,
+        "api.apikey": ALL,
         "tags.tag": ALL,
         "segments.segment": ALL,
         "events.event": ALL,
@@ -54,6 +55,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "members.membershipevent": ("view",),
         "members.consentrecord": ("view",),
         "endorsements.endorsement": ("view", "add", "change"),
+        # Keys for their own chapters (scoped in the admin); revoked, never deleted.
+        "api.apikey": ("view", "add", "change"),
         # Their chapters' tags and segments (national tags: view only, in the admin).
         "tags.tag": ALL,
         "segments.segment": ALL,

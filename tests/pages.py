@@ -133,6 +133,26 @@ PAGES: dict[str, Page] = {
     # broadcasts: the one-click unsubscribe link needs no login (tests/broadcasts/test_unsubscribe.py).
     "broadcasts:unsubscribe": Page("/u/not-a-token/", BAD_TOKEN),
     "broadcasts:unsubscribe valid": Page(lambda w: w.unsubscribe_path, PUBLIC),
+    # api: public resources for everyone; people only with a key, never with a login session. Who may call
+    # what with which key is tests/api/test_authorization.py's matrix, read from the OpenAPI schema.
+    "api:api-root": Page("/api/", PUBLIC),
+    "api:entry-point": Page("/api/", PUBLIC),
+    "api:openapi-json": Page("/api/openapi.json", PUBLIC),
+    "api:openapi-view": Page("/api/docs/", PUBLIC),
+    "api:chapter-list": Page("/api/chapters/", PUBLIC),
+    "api:chapter-detail": Page(lambda w: f"/api/chapters/{w.chapter_a.slug}/", PUBLIC),
+    "api:map": Page("/api/map/", PUBLIC),
+    "api:endorsement-list": Page("/api/endorsements/", PUBLIC),
+    "api:endorsement-detail": Page(lambda w: f"/api/endorsements/{w.endorsement_a.slug}/", PUBLIC),
+    "api:person-list": Page("/api/people/", expect(401, 401, 401, 401, 401)),
+    "api:person-signup": Page("/api/people/", expect(401, 401, 401, 401, 401)),
+    "api:person-detail": Page(lambda w: f"/api/people/{w.member_a.pk}/", expect(401, 401, 401, 401, 401)),
+    "api:tag-list": Page("/api/tags/", expect(401, 401, 401, 401, 401)),
+    "api:tag-detail": Page(lambda w: f"/api/tags/{w.tag_a.pk}/", expect(401, 401, 401, 401, 401)),
+    "api:tagging-list": Page(lambda w: f"/api/tags/{w.tag_a.pk}/taggings/", expect(401, 401, 401, 401, 401)),
+    "api:event-list": Page("/api/events/", PUBLIC),
+    "api:event-detail": Page(lambda w: f"/api/events/{w.event_a.pk}/", PUBLIC),
+    "api:attendance-list": Page(lambda w: f"/api/events/{w.event_a.pk}/attendances/", expect(401, 401, 401, 401, 401)),
 }  # fmt: skip
 
 # anymail's webhooks: providers POST reports with the basic-auth secret (tests/broadcasts/test_tracking.py).
@@ -278,6 +298,7 @@ ADMIN_POLICIES: dict[str, AdminPolicy] = {
     "endorsements.endorsement": AdminPolicy(
         "scoped", lambda w: w.endorsement_a, lambda w: w.endorsement_b, coordinators_add=True
     ),
+    "api.apikey": AdminPolicy("scoped", lambda w: w.api_key_a, lambda w: w.api_key_b, coordinators_add=True),
     "tags.tag": AdminPolicy("scoped", lambda w: w.tag_a, lambda w: w.tag_b, coordinators_add=True),
     "segments.segment": AdminPolicy("scoped", lambda w: w.segment_a, lambda w: w.segment_b, coordinators_add=True),
     "events.event": AdminPolicy("scoped", lambda w: w.event_a, lambda w: w.event_b, coordinators_add=True),

@@ -27,6 +27,7 @@ from endorsements.models import Endorsement
 from members.models import MemberExport
 from segments.models import Segment
 from tags.models import MemberTag, Tag
+from tests.api.helpers import make_key
 from tests.factories import make_event, make_member
 from tests.pages import ADMIN_EXTRA, ADMIN_POLICIES, DENIED, FORBIDDEN, NOT_FOUND, OK, PAGES, REDIRECT, ROLES
 
@@ -61,6 +62,7 @@ def world(chapter_a, chapter_b, national, coordinator_a, coordinator_b, member, 
             published_at=datetime.datetime(2026, 1, 3, tzinfo=datetime.UTC),
         ))  # fmt: skip
         setattr(w, f"export_{side}", MemberExport.objects.create(actor=coordinator, rows=1, filters=marker))
+        setattr(w, f"api_key_{side}", make_key(coordinator, chapter, name=f"Key {marker}")[0])
         # B's tag and segment are named with B's marker: chapter A's staff must never be shown them.
         tag = Tag.objects.create(name=f"tag of {marker}@example.org", chapter=chapter)
         MemberTag.objects.create(member=getattr(w, f"member_{side}"), tag=tag)
