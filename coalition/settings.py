@@ -79,6 +79,9 @@ INSTALLED_APPS = [
     "allauth.mfa",
     # The task queue (lib/jobs.py): jobs in PostgreSQL, workers run `manage.py procrastinate worker`.
     "procrastinate.contrib.django",
+    # Only for its templates and static files: the API's documentation is served from the
+    # package itself, so it works under the site's CSP and with no internet.
+    "ninja",
     # The project's own migrations (the history of models that moved to the apps below).
     "coalition",
     "chapters",
@@ -86,6 +89,7 @@ INSTALLED_APPS = [
     "endorsements",
     "calls",
     "question",
+    "api",
     "dashboards",
     "public",
     "devtools",
@@ -340,4 +344,7 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
     },
 }
+# The API (api/): requests per minute per key, counted in the shared cache; past it, 429 with Retry-After.
+API_RATE_LIMIT_PER_MINUTE = envint("API_RATE_LIMIT_PER_MINUTE", "600")
+
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"

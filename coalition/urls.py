@@ -2,6 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from api.endpoints import api
 from endorsements.views import endorsement_image
 
 admin.site.login = secure_admin_login(admin.site.login)
@@ -12,6 +13,7 @@ admin.site.index_title = "Chapters, members and endorsements"
 handler500 = "public.views.server_error"
 
 urlpatterns = [
+    path("api/", api.urls),
     path("calls/", include("calls.urls")),
     path("dashboard/", include("dashboards.urls")),
     path("question/", include("question.urls")),

@@ -32,6 +32,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "endorsements.endorsement": ALL,
         # The task queue's jobs (coalition/admin.py): mail waiting or failed, periodic work.
         "procrastinate.procrastinatejob": ("view",),
+        "api.apikey": ALL,
     },
     CHAPTER_COORDINATORS: {
         "chapters.chapter": ("view", "change"),
@@ -47,6 +48,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "members.membershipevent": ("view",),
         "members.consentrecord": ("view",),
         "endorsements.endorsement": ("view", "add", "change"),
+        # Keys for their own chapters (scoped in the admin); revoked, never deleted.
+        "api.apikey": ("view", "add", "change"),
     },
 }
 

@@ -9,7 +9,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections, models, transaction
 from django.db.models import Sum
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Lower, Upper
+from django.db.models.functions import Lower, Now, Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -181,6 +181,12 @@ class Member(Versioned):
     joined_at = models.DateTimeField(
         null=True, blank=True, help_text="When membership began: email verified, or imported."
     )
+    modified_at = models.DateTimeField(
+        db_default=Now(),
+        editable=False,
+        help_text="Last change to the membership or the person's name or email; kept by database triggers "
+        "(migration 0015) whatever writes the row, so the API's incremental sync misses nothing.",
+    )
 
     objects = MemberManager()
 
@@ -193,6 +199,8 @@ class Member(Versioned):
             models.Index(fields=["utm_source"], name="member_utm_source_idx"),
             # A chapter's members newest first: the admin's list by chapter, the chapter page's names.
             models.Index(fields=["chapter", "-id"], name="member_chapter_newest_idx"),
+            # The API's `filter=modified_date gt '...'`: incremental sync reads only what changed.
+            models.Index(fields=["modified_at", "id"], name="member_modified_idx"),
         ]
 
     def __str__(self) -> str:
@@ -362,6 +370,7 @@ class ConsentRecord(models.Model):
         PROFILE = "profile", "Profile page"
         IMPORT = "import", "Roster import"
         ADMIN = "admin", "Admin"
+        API = "api", "Another tool, through the API"
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="consents")
     topic = models.CharField(max_length=20, choices=Topic.choices)
@@ -451,6 +460,7 @@ class MemberAccess(models.Model):
     class Action(models.TextChoices):
         VIEWED = "viewed", "Viewed in the admin"
         EXPORTED = "exported", "Included in a CSV export"
+        API = "api", "Read through the API"
 
     # No index of its own: member_access_recent_idx (member, -at) answers lookups by member.
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="accesses", db_index=False)

@@ -308,6 +308,10 @@ def bench_database(label: str, url: str, args: argparse.Namespace, members: int)
         results["worker_rss_mb"] = [round(rss_mb(pid), 1) for pid in server.workers()]
     finally:
         server.stop()
+    if not args.only or "api" in args.only:
+        from bench_api import measure_api
+
+        results["api"] = measure_api(env, label, args)
     return results
 
 

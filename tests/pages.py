@@ -106,6 +106,20 @@ PAGES: dict[str, Page] = {
                                                            (OK, REDIRECT, NOT_FOUND), (OK, REDIRECT, NOT_FOUND))),
     "members:delete-account": Page("/profile/delete/", expect(REDIRECT, OK, (OK, REDIRECT), (OK, REDIRECT),
                                                               (OK, REDIRECT))),
+    # api: public resources for everyone; people only with a key, never with a login session. Who may call
+    # what with which key is tests/api/test_authorization.py's matrix, read from the OpenAPI schema.
+    "api:api-root": Page("/api/", PUBLIC),
+    "api:entry-point": Page("/api/", PUBLIC),
+    "api:openapi-json": Page("/api/openapi.json", PUBLIC),
+    "api:openapi-view": Page("/api/docs/", PUBLIC),
+    "api:chapter-list": Page("/api/chapters/", PUBLIC),
+    "api:chapter-detail": Page(lambda w: f"/api/chapters/{w.chapter_a.slug}/", PUBLIC),
+    "api:map": Page("/api/map/", PUBLIC),
+    "api:endorsement-list": Page("/api/endorsements/", PUBLIC),
+    "api:endorsement-detail": Page(lambda w: f"/api/endorsements/{w.endorsement_a.slug}/", PUBLIC),
+    "api:person-list": Page("/api/people/", expect(401, 401, 401, 401, 401)),
+    "api:person-signup": Page("/api/people/", expect(401, 401, 401, 401, 401)),
+    "api:person-detail": Page(lambda w: f"/api/people/{w.member_a.pk}/", expect(401, 401, 401, 401, 401)),
 }  # fmt: skip
 
 # allauth's URLs: their own tests cover them; here we pin who may open each.
@@ -213,6 +227,7 @@ ADMIN_POLICIES: dict[str, AdminPolicy] = {
     ),
     # The task queue's jobs: queued mail names members of every chapter.
     "procrastinate.procrastinatejob": AdminPolicy("national_only", lambda w: queued_job()),
+    "api.apikey": AdminPolicy("scoped", lambda w: w.api_key_a, lambda w: w.api_key_b, coordinators_add=True),
 }
 
 

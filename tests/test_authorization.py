@@ -22,6 +22,7 @@ from chapters.models import Officer, SocialPage
 from dashboards.models import ReachSnapshot
 from endorsements.models import Endorsement
 from members.models import MemberExport
+from tests.api.helpers import make_key
 from tests.factories import make_member
 from tests.pages import ADMIN_EXTRA, ADMIN_POLICIES, DENIED, FORBIDDEN, NOT_FOUND, OK, PAGES, REDIRECT, ROLES
 
@@ -56,6 +57,7 @@ def world(chapter_a, chapter_b, national, coordinator_a, coordinator_b, member, 
             published_at=datetime.datetime(2026, 1, 3, tzinfo=datetime.UTC),
         ))  # fmt: skip
         setattr(w, f"export_{side}", MemberExport.objects.create(actor=coordinator, rows=1, filters=marker))
+        setattr(w, f"api_key_{side}", make_key(coordinator, chapter, name=f"Key {marker}")[0])
     return w
 
 

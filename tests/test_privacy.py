@@ -14,6 +14,9 @@ def public_paths() -> list[str]:
     paths = [page.path for page in PAGES.values() if isinstance(page.path, str) and 200 in page.expected["anonymous"]]
     paths += [f"/chapters/{slug}/" for slug in Chapter.objects.values_list("slug", flat=True)]
     paths += [e.get_absolute_url() for e in Endorsement.objects.published()]
+    paths += [f"/api/chapters/{slug}/" for slug in Chapter.objects.values_list("slug", flat=True)]
+    paths += [f"/api/endorsements/{slug}/" for slug in Endorsement.objects.published().values_list("slug", flat=True)]
+    paths += ["/api/endorsements/?page=2&per_page=5"]
     paths += ["/endorsements/?page=2", "/chapters/find/?zip=29201", "/chapters/find/?zip=10001", "/join/ny/"]
     return paths
 

@@ -1,0 +1,114 @@
+"""How the API shows things, in OSDI 1.1's field names (as Action Network's API does).
+
+`person` is the one serialisation of a member: the people endpoints and the webhooks' payloads
+both use it, so a tool that reads one reads the other.
+"""
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from chapters.models import Chapter
+from endorsements.models import Endorsement
+from members.models import Member
+
+IDENTIFIER_PREFIX = "coalition"
+# What a member's select_related must hold for `person` to run without further queries.
+PERSON_RELATED = ("user", "chapter", "county", "state")
+
+
+def absolute(path: str, request: HttpRequest | None = None, base_url: str = "") -> str:
+    """A link as clients need it: absolute when we know the host, else the path alone."""
+    if request is not None:
+        return request.build_absolute_uri(path)
+    return base_url.rstrip("/") + path
+
+
+def subscription(given: bool) -> str:
+    return "subscribed" if given else "unsubscribed"
+
+
+def person(member: Member, request: HttpRequest | None = None, *, base_url: str = "") -> dict:
+    """A member as an OSDI person (`osdi:person`).
+
+    Consents speak OSDI's words: the email address is "subscribed" when the member agreed to
+    email updates, the phone number when they agreed to text messages. Chapter and county, which
+    OSDI has no field for, are custom fields, as Action Network puts a group's own questions.
+    """
+    user = member.user
+    self_link = absolute(reverse("api:person-detail", args=[member.pk]), request, base_url)
+    data = {
+        "identifiers": [f"{IDENTIFIER_PREFIX}:{member.pk}"],
+        "given_name": user.first_name,
+        "family_name": user.last_name,
+        "email_addresses": [
+            {"address": user.email, "primary": True, "status": subscription(member.email_updates)},
+        ],
+        "phone_numbers": [],
+        "postal_addresses": [
+            {"postal_code": member.zip_code_id, "region": member.state_id, "country": "US", "primary": True},
+        ],
+        "custom_fields": {
+            "chapter": member.chapter.name if member.chapter else "",
+            "county": member.county.name,
+            "membership_status": member.status,
+        },
+        "created_date": member.created_at.isoformat(),
+        "modified_date": member.modified_at.isoformat(),
+        "_links": {"self": {"href": self_link}},
+    }
+    if member.phone:
+        data["phone_numbers"].append(
+            {
+                "number": str(member.phone),
+                "primary": True,
+                "number_type": "Mobile",
+                "sms_capable": True,
+                "status": subscription(member.text_messages),
+            }
+        )
+    return data
+
+
+def chapter(item: Chapter, request: HttpRequest | None = None) -> dict:
+    """A chapter as the public pages show it: name, state, status and territory; never its people."""
+    counties = sorted(item.territory_counties.all(), key=lambda c: c.name)
+    return {
+        "identifiers": [f"{IDENTIFIER_PREFIX}:chapter:{item.slug}"],
+        "name": item.name,
+        "slug": item.slug,
+        "status": item.status,
+        "state": {"code": item.state_id, "name": item.state.name},
+        "founded": item.founded.isoformat() if item.founded else None,
+        "description": item.description,
+        "contact_email": item.contact_email,
+        "territory": {
+            "mode": item.territory_mode,
+            "in_words": item.territory_in_words(),
+            "listed_counties": [{"fips": c.fips, "name": c.name} for c in counties],
+        },
+        "_links": {
+            "self": {"href": absolute(reverse("api:chapter-detail", args=[item.slug]), request)},
+            "html": {"href": absolute(item.get_absolute_url(), request)},
+        },
+    }
+
+
+def endorsement(item: Endorsement, request: HttpRequest | None = None) -> dict:
+    """A published endorsement as the wall shows it; the endorser's contact details never leave the admin."""
+    return {
+        "identifiers": [f"{IDENTIFIER_PREFIX}:endorsement:{item.slug}"],
+        "kind": item.kind,
+        "name": item.name,
+        "office": item.office,
+        "party": item.party,
+        "state": item.state_id,
+        "statement": item.statement,
+        "source_url": item.source_url,
+        "made_on": item.made_on.isoformat(),
+        "published_date": item.published_at.isoformat() if item.published_at else None,
+        "featured": item.featured,
+        "_links": {
+            "self": {"href": absolute(reverse("api:endorsement-detail", args=[item.slug]), request)},
+            "html": {"href": absolute(item.get_absolute_url(), request)},
+        },
+    }
