@@ -33,6 +33,9 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         # The task queue's jobs (coalition/admin.py): mail waiting or failed, periodic work.
         "procrastinate.procrastinatejob": ("view",),
         "api.apikey": ALL,
+        "webhooks.subscription": ALL,
+        "webhooks.delivery": ("view",),
+        "webhooks.receiver": ALL,
     },
     CHAPTER_COORDINATORS: {
         "chapters.chapter": ("view", "change"),
@@ -50,6 +53,10 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "endorsements.endorsement": ("view", "add", "change"),
         # Keys for their own chapters (scoped in the admin); revoked, never deleted.
         "api.apikey": ("view", "add", "change"),
+        # Webhooks for their own chapters (scoped in the admin); the delivery log is written by the queue.
+        "webhooks.subscription": ALL,
+        "webhooks.delivery": ("view",),
+        "webhooks.receiver": ALL,
     },
 }
 

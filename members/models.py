@@ -23,6 +23,7 @@ from lib.edit_conflicts import Versioned
 from lib.mail import send_mail_template
 from lib.roles import NATIONAL_COORDINATORS
 from lib.validators import no_control_characters
+from members import signals
 
 
 class UserManager(BaseUserManager):
@@ -571,6 +572,8 @@ def activate_member(*, member: Member) -> bool:
             to_chapter_id=member.chapter_id, to_state_id=member.state_id, source="signup",
         )  # fmt: skip
     member.save(update_fields=["status", "joined_at"])
+    if not was_counted:
+        signals.person_joined.send(sender=Member, member=member)
     return True
 
 
@@ -600,6 +603,7 @@ def update_member(*, member: Member, actor: User | None, source: str, zip_code, 
         )  # fmt: skip
     message = "Profile updated" + (f", moved to {member.chapter or member.state}" if moved else "") + f" ({source})."
     audit.record(actor, member, message)
+    signals.person_updated.send(sender=Member, member=member)
     return member
 
 
@@ -620,6 +624,7 @@ def leave_coalition(*, member: Member, actor: User | None, source: str) -> None:
     if source in ConsentRecord.Source.values:  # a deletion erases the records anyway
         record_consents(member, before, source)
     audit.record(actor, member, f"Left the coalition ({source}).")
+    signals.person_left.send(sender=Member, member=member, source=source)
 
 
 @transaction.atomic
