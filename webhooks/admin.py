@@ -20,7 +20,7 @@ RECENT = 20
 class SubscriptionForm(forms.ModelForm):
     class Meta:
         model = Subscription
-        fields = "__all__"
+        fields = ["name", "chapter", "url", *EVENT_FIELDS.values()]
 
     def clean_url(self) -> str:
         url = self.cleaned_data["url"]

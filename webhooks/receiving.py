@@ -19,7 +19,7 @@ from api.access import Access, ApiError
 from api.models import ApiKey
 from api.signup import clean_signup, sign_up_through_api
 from chapters.models import Chapter
-from webhooks.models import Receiver, Received
+from webhooks.models import Received, Receiver
 
 
 @dataclass

@@ -109,7 +109,8 @@ def mail_paused(subscription: Subscription) -> None:
         subject=f"[Coalition] Webhook paused: {subscription.name}",
         message=(
             f"Hello,\n\nThe webhook subscription “{subscription.name}” has failed "
-            f"{subscription.consecutive_failures} times in a row since {subscription.failing_since:%Y-%m-%d %H:%M} UTC, "
+            f"{subscription.consecutive_failures} times in a row since "
+            f"{subscription.failing_since:%Y-%m-%d %H:%M} UTC, "
             f"so it is paused: nothing more is sent to {subscription.url}.\n\n"
             f"When the receiver works again, resume it in the admin: {page}\n"
             "The log of each attempt (status and error) is on that page.\n"
