@@ -18,6 +18,8 @@ from members import signals
 from members.models import Member
 from webhooks.models import EVENT_FIELDS, Delivery, Event, Subscription
 
+BATCH = 2000
+
 
 def base_url() -> str:
     return f"https://{Site.objects.get_current().domain}"
@@ -34,17 +36,24 @@ def subscriptions_for(event: str, chapter_ids: list[int]):
 
 def queue(event: str, chapter_ids: list[int], data) -> list[Delivery]:
     """One Delivery and one job per subscription; `data` is called only when someone listens."""
-    from webhooks.tasks import deliver_webhook
-
     subscriptions = list(subscriptions_for(event, chapter_ids))
     if not subscriptions:
         return []
-    body = {"type": str(event), "timestamp": timezone.now().isoformat(), "data": data()}
+    return write(event, [(subscription, data()) for subscription in subscriptions])
+
+
+def write(event: str, pairs: list[tuple[Subscription, dict]]) -> list[Delivery]:
+    """The deliveries and their jobs, each in one statement (an import can make thousands)."""
+    from webhooks.tasks import deliver_webhook
+
+    now = timezone.now()
     deliveries = Delivery.objects.bulk_create(
-        [Delivery(subscription=s, event=event, payload=body) for s in subscriptions]
-    )
-    for delivery in deliveries:
-        deliver_webhook.defer(delivery_id=delivery.pk)
+        [Delivery(subscription=s, event=event, payload={"type": str(event), "timestamp": now.isoformat(), "data": data})
+         for s, data in pairs],
+        batch_size=BATCH,
+    )  # fmt: skip
+    for start in range(0, len(deliveries), BATCH):
+        deliver_webhook.batch_defer(*({"delivery_id": d.pk} for d in deliveries[start : start + BATCH]))
     return deliveries
 
 
@@ -54,6 +63,22 @@ def person_data(member: Member):
 
 def on_joined(sender, member: Member, **kwargs) -> None:
     queue(Event.PERSON_CREATED, [member.chapter_id], person_data(member))
+
+
+def on_imported(sender, chapter: Chapter, at, **kwargs) -> None:
+    """The people a roster import created (their joined_at is the import's time), in one pass."""
+    subscriptions = list(subscriptions_for(Event.PERSON_CREATED, [chapter.pk]))
+    if not subscriptions:
+        return
+    base = base_url()
+    people = Member.objects.filter(chapter=chapter, joined_at=at, created_at=at).select_related(
+        *representations.PERSON_RELATED
+    )
+    pairs = []
+    for member in people.iterator(chunk_size=BATCH):
+        data = representations.person(member, base_url=base)
+        pairs += [(subscription, data) for subscription in subscriptions]
+    write(Event.PERSON_CREATED, pairs)
 
 
 def on_updated(sender, member: Member, **kwargs) -> None:
@@ -80,6 +105,7 @@ def on_endorsement_saved(sender, instance: Endorsement, created: bool, update_fi
 
 def connect() -> None:
     signals.person_joined.connect(on_joined, dispatch_uid="webhooks.person_joined")
+    signals.people_imported.connect(on_imported, dispatch_uid="webhooks.people_imported")
     signals.person_updated.connect(on_updated, dispatch_uid="webhooks.person_updated")
     signals.person_left.connect(on_left, dispatch_uid="webhooks.person_left")
     post_save.connect(on_endorsement_saved, sender=Endorsement, dispatch_uid="webhooks.endorsement_published")
