@@ -58,7 +58,13 @@ def write(event: str, pairs: list[tuple[Subscription, dict]]) -> list[Delivery]:
 
 
 def person_data(member: Member):
-    return lambda: representations.person(member, base_url=base_url())
+    """The person as stored now: the database's triggers keep modified_at, which the instance in hand lacks."""
+
+    def data() -> dict:
+        fresh = Member.objects.select_related(*representations.PERSON_RELATED).get(pk=member.pk)
+        return representations.person(fresh, base_url=base_url())
+
+    return data
 
 
 def on_joined(sender, member: Member, **kwargs) -> None:

@@ -1,7 +1,7 @@
 """POSTing to a URL someone typed into the admin, without letting it reach our own network (SSRF).
 
-The host is resolved once; every address it resolves to must be public (not private, loopback,
-link-local, multicast, reserved or unspecified), and the connection goes to the address that was
+The host is resolved once; every address it resolves to must be public (global: not private,
+loopback, link-local, shared, multicast, reserved or unspecified), and the connection goes to the address that was
 checked, so a DNS answer that changes between the check and the request (rebinding) cannot
 slip through. Redirects are not followed. Timeouts are short: a slow receiver holds a worker.
 Loopback may be allowed by a setting (WEBHOOKS_ALLOW_LOOPBACK) for tests and local development.
@@ -39,7 +39,8 @@ def allowed_address(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
         return settings.WEBHOOKS_ALLOW_LOOPBACK
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
         return allowed_address(ip.ipv4_mapped)
-    return not (ip.is_private or ip.is_link_local or ip.is_multicast or ip.is_reserved or ip.is_unspecified)
+    # is_global: not private, link-local, shared (100.64/10), reserved, documentation or unspecified.
+    return ip.is_global and not ip.is_multicast
 
 
 def check_url(url: str) -> tuple[str, str, int, str, str]:
