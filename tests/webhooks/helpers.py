@@ -1,4 +1,4 @@
-"""A real HTTP receiver on loopback, an independent Standard Webhooks check, and subscriptions as the admin makes them."""
+"""A real HTTP receiver on loopback, an independent Standard Webhooks check, subscriptions as the admin makes them."""
 
 import base64
 import hashlib
@@ -12,24 +12,28 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from webhooks.models import Subscription
 
 
+class BadSignature(Exception):
+    pass
+
+
 def verify(secret: str, headers: dict[str, str], body: bytes, *, tolerance: int = 300) -> dict:
     """The receiver's side of standardwebhooks.com, written from its specification (not webhooks.signing).
 
     The key is the base64 after `whsec_`; the signed content is "{webhook-id}.{webhook-timestamp}.{body}";
     `webhook-signature` is a space-separated list of `v1,<base64 HMAC-SHA256>`; a timestamp more than
-    five minutes away is refused. Returns the parsed body, or raises ValueError.
+    five minutes away is refused. Returns the parsed body, or raises BadSignature.
     """
     headers = {k.lower(): v for k, v in headers.items()}
     msg_id, stamp, signatures = headers["webhook-id"], headers["webhook-timestamp"], headers["webhook-signature"]
     if abs(time.time() - int(stamp)) > tolerance:
-        raise ValueError("timestamp outside the tolerance")
+        raise BadSignature("timestamp outside the tolerance")
     key = base64.b64decode(secret.split("_", 1)[1])
     expected = base64.b64encode(hmac.new(key, f"{msg_id}.{stamp}.{body.decode()}".encode(), hashlib.sha256).digest())
     for signature in signatures.split(" "):
         version, _, value = signature.partition(",")
         if version == "v1" and hmac.compare_digest(value.encode(), expected):
             return json.loads(body)
-    raise ValueError("no valid signature")
+    raise BadSignature("no valid signature")
 
 
 @dataclass

@@ -43,14 +43,16 @@ def test_each_change_to_a_person_reaches_their_chapters_and_every_chapters_subsc
     assert events_for(subscriptions["b"]) == [], "another chapter's subscription hears nothing"
     assert events_for(subscriptions["a_created_only"]) == ["person.created"]
     updated = subscriptions["a"].deliveries.get(event="person.updated").payload
-    assert updated["type"] == "person.updated" and updated["data"]["given_name"] == "Renamed"
+    assert updated["type"] == "person.updated"
+    assert updated["data"]["given_name"] == "Renamed"
     left = subscriptions["a"].deliveries.get(event="person.left").payload["data"]
     assert left["custom_fields"]["membership_status"] == "left"
     assert left["email_addresses"][0]["status"] == "unsubscribed"
     # Each delivery has its job, queued in the same transaction.
     ids = set(Delivery.objects.values_list("pk", flat=True))
     queued = {job.args["delivery_id"] for job in ProcrastinateJob.objects.filter(task_name="deliver_webhook")}
-    assert ids and ids <= queued
+    assert ids
+    assert ids <= queued
 
 
 def test_the_payload_is_the_apis_person(subscriptions):
