@@ -35,6 +35,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "api.apikey": ALL,
         "webhooks.subscription": ALL,
         "webhooks.delivery": ("view",),
+        "webhooks.attempt": ("view",),
         "webhooks.receiver": ALL,
     },
     CHAPTER_COORDINATORS: {
@@ -56,6 +57,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         # Webhooks for their own chapters (scoped in the admin); the delivery log is written by the queue.
         "webhooks.subscription": ALL,
         "webhooks.delivery": ("view",),
+        "webhooks.attempt": ("view",),
         "webhooks.receiver": ALL,
     },
 }

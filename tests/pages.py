@@ -120,6 +120,8 @@ PAGES: dict[str, Page] = {
     "api:person-list": Page("/api/people/", expect(401, 401, 401, 401, 401)),
     "api:person-signup": Page("/api/people/", expect(401, 401, 401, 401, 401)),
     "api:person-detail": Page(lambda w: f"/api/people/{w.member_a.pk}/", expect(401, 401, 401, 401, 401)),
+    # webhooks: Action Network POSTs to a chapter's secret URL; nothing to GET (tests/webhooks/test_receiving.py).
+    "webhooks:action-network": Page(lambda w: f"/webhooks/action-network/{w.receiver_a.token}/", POST_ONLY),
 }  # fmt: skip
 
 # allauth's URLs: their own tests cover them; here we pin who may open each.
@@ -228,6 +230,11 @@ ADMIN_POLICIES: dict[str, AdminPolicy] = {
     # The task queue's jobs: queued mail names members of every chapter.
     "procrastinate.procrastinatejob": AdminPolicy("national_only", lambda w: queued_job()),
     "api.apikey": AdminPolicy("scoped", lambda w: w.api_key_a, lambda w: w.api_key_b, coordinators_add=True),
+    "webhooks.subscription": AdminPolicy(
+        "scoped", lambda w: w.subscription_a, lambda w: w.subscription_b, coordinators_add=True
+    ),
+    "webhooks.delivery": AdminPolicy("scoped", lambda w: w.delivery_a, lambda w: w.delivery_b),  # written by the queue
+    "webhooks.receiver": AdminPolicy("scoped", lambda w: w.receiver_a, lambda w: w.receiver_b, coordinators_add=True),
 }
 
 

@@ -58,7 +58,23 @@ def world(chapter_a, chapter_b, national, coordinator_a, coordinator_b, member, 
         ))  # fmt: skip
         setattr(w, f"export_{side}", MemberExport.objects.create(actor=coordinator, rows=1, filters=marker))
         setattr(w, f"api_key_{side}", make_key(coordinator, chapter, name=f"Key {marker}")[0])
+        add_webhooks(w, side, chapter, coordinator)
     return w
+
+
+def add_webhooks(w, side: str, chapter, coordinator) -> None:
+    """A subscription with one delivery carrying the chapter's member (its marker), and a receiving URL."""
+    from webhooks.events import person_data
+    from webhooks.models import Delivery, Receiver, Subscription
+
+    subscription = Subscription.objects.create(name=f"Hook {side}", chapter=chapter, created_by=coordinator,
+                                               url=f"https://hooks.example.org/{side}")  # fmt: skip
+    member = getattr(w, f"member_{side}")
+    payload = {"type": "person.created", "timestamp": "2026-01-01T00:00:00Z", "data": person_data(member)()}
+    setattr(w, f"subscription_{side}", subscription)
+    setattr(w, f"delivery_{side}", Delivery.objects.create(subscription=subscription, event="person.created",
+                                                           payload=payload))  # fmt: skip
+    setattr(w, f"receiver_{side}", Receiver.objects.create(chapter=chapter, created_by=coordinator))
 
 
 def log_in(client, world, role: str) -> None:

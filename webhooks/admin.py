@@ -18,6 +18,9 @@ RECENT = 20
 
 
 class SubscriptionForm(forms.ModelForm):
+    url = forms.URLField(label="URL", max_length=500, assume_scheme="https",
+                         help_text=Subscription._meta.get_field("url").help_text)  # fmt: skip
+
     class Meta:
         model = Subscription
         fields = ["name", "chapter", "url", *EVENT_FIELDS.values()]

@@ -82,7 +82,7 @@ class Receiver:
         self.server.server_close()
 
 
-def subscribe(creator, chapter, url: str, **events) -> Subscription:
+def subscribe(creator, chapter, url: str, name: str = "Sheet sync", **events) -> Subscription:
     """A subscription as the admin saves one (to person.created unless `events` say otherwise)."""
-    fields = {"on_person_created": True} | {f"on_{name}": value for name, value in events.items()}
-    return Subscription.objects.create(name="Sheet sync", chapter=chapter, url=url, created_by=creator, **fields)
+    fields = {"on_person_created": True} | {f"on_{event}": value for event, value in events.items()}
+    return Subscription.objects.create(name=name, chapter=chapter, url=url, created_by=creator, **fields)
