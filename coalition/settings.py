@@ -355,5 +355,7 @@ WEBHOOK_TIMEOUT_SECONDS = 5
 WEBHOOK_RETRY_DELAYS = [5, 300, 1800, 7200, 18000, 36000, 36000]
 WEBHOOK_PAUSE_AFTER_FAILURES = envint("WEBHOOK_PAUSE_AFTER_FAILURES", "20")
 WEBHOOK_PAUSE_AFTER_SECONDS = envint("WEBHOOK_PAUSE_AFTER_SECONDS", str(24 * 3600))
+# Settled deliveries (their payloads name people) are deleted after this many days.
+WEBHOOK_KEEP_DAYS = envint("WEBHOOK_KEEP_DAYS", "30")
 
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"

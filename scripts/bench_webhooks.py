@@ -73,8 +73,9 @@ def run(people: int) -> None:
             started = time.perf_counter()
             with transaction.atomic():
                 base = base_url()
-                pairs = [(s, representations.person(m, base_url=base)) for m in members[:people] for s in subscriptions]
-                deliveries = write("person.created", pairs)
+                rows = [(s, representations.person(m, base_url=base), m.pk) for m in members[:people]
+                        for s in subscriptions]  # fmt: skip
+                deliveries = write("person.created", rows)
             result["queued_per_s"] = round(len(deliveries) / (time.perf_counter() - started))
             result["deliveries"] = len(deliveries)
             started = time.perf_counter()

@@ -34,22 +34,24 @@ def subscriptions_for(event: str, chapter_ids: list[int]):
     )
 
 
-def queue(event: str, chapter_ids: list[int], data) -> list[Delivery]:
+def queue(event: str, chapter_ids: list[int], data, person_id: int | None = None) -> list[Delivery]:
     """One Delivery and one job per subscription; `data` is called only when someone listens."""
     subscriptions = list(subscriptions_for(event, chapter_ids))
     if not subscriptions:
         return []
-    return write(event, [(subscription, data()) for subscription in subscriptions])
+    body = data()
+    return write(event, [(subscription, body, person_id) for subscription in subscriptions])
 
 
-def write(event: str, pairs: list[tuple[Subscription, dict]]) -> list[Delivery]:
+def write(event: str, rows: list[tuple[Subscription, dict, int | None]]) -> list[Delivery]:
     """The deliveries and their jobs, each in one statement (an import can make thousands)."""
     from webhooks.tasks import deliver_webhook
 
     now = timezone.now()
     deliveries = Delivery.objects.bulk_create(
-        [Delivery(subscription=s, event=event, payload={"type": str(event), "timestamp": now.isoformat(), "data": data})
-         for s, data in pairs],
+        [Delivery(subscription=s, event=event, person_id=person_id,
+                  payload={"type": str(event), "timestamp": now.isoformat(), "data": data})
+         for s, data, person_id in rows],
         batch_size=BATCH,
     )  # fmt: skip
     for start in range(0, len(deliveries), BATCH):
@@ -68,7 +70,7 @@ def person_data(member: Member):
 
 
 def on_joined(sender, member: Member, **kwargs) -> None:
-    queue(Event.PERSON_CREATED, [member.chapter_id], person_data(member))
+    queue(Event.PERSON_CREATED, [member.chapter_id], person_data(member), member.pk)
 
 
 def on_imported(sender, chapter: Chapter, at, **kwargs) -> None:
@@ -80,24 +82,26 @@ def on_imported(sender, chapter: Chapter, at, **kwargs) -> None:
     people = Member.objects.filter(chapter=chapter, joined_at=at, created_at=at).select_related(
         *representations.PERSON_RELATED
     )
-    pairs = []
+    rows = []
     for member in people.iterator(chunk_size=BATCH):
         data = representations.person(member, base_url=base)
-        pairs += [(subscription, data) for subscription in subscriptions]
-    write(Event.PERSON_CREATED, pairs)
+        rows += [(subscription, data, member.pk) for subscription in subscriptions]
+    write(Event.PERSON_CREATED, rows)
 
 
 def on_updated(sender, member: Member, **kwargs) -> None:
-    queue(Event.PERSON_UPDATED, [member.chapter_id], person_data(member))
+    queue(Event.PERSON_UPDATED, [member.chapter_id], person_data(member), member.pk)
 
 
 def on_left(sender, member: Member, source: str = "", **kwargs) -> None:
-    # Someone erasing their account is not sent out again: only who it was, by identifier.
+    # Someone erasing their account is not sent out again: only who it was, by identifier; and
+    # what was kept or waiting to be sent about them goes with the account.
     if source == "deletion":
+        Delivery.objects.filter(person_id=member.pk).delete()
         data = lambda: {"identifiers": [f"{representations.IDENTIFIER_PREFIX}:{member.pk}"], "deleted": True}  # noqa: E731
     else:
         data = person_data(member)
-    queue(Event.PERSON_LEFT, [member.chapter_id], data)
+    queue(Event.PERSON_LEFT, [member.chapter_id], data, member.pk)
 
 
 def on_endorsement_saved(sender, instance: Endorsement, created: bool, update_fields=None, **kwargs) -> None:

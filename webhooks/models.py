@@ -107,6 +107,9 @@ class Delivery(models.Model):
 
     subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="deliveries")
     event = models.CharField(max_length=40, choices=Event.choices)
+    # Whom a person event is about, so that deleting the account deletes these too (webhooks.events.on_left).
+    # No foreign key: members' own deletion must not depend on this app.
+    person_id = models.PositiveIntegerField(null=True, blank=True, db_index=True, editable=False)
     message_id = models.CharField(max_length=40, unique=True, default=new_message_id)
     payload = models.JSONField()
     created_at = models.DateTimeField(default=timezone.now)

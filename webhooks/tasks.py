@@ -81,6 +81,14 @@ def deliver_webhook(context, delivery_id: int) -> None:
         raise Failed(error)
 
 
+@app.periodic(cron="41 3 * * *", periodic_id="remove_old_deliveries")
+@app.task(name="remove_old_deliveries", queue="housekeeping", queueing_lock="remove_old_deliveries")
+def remove_old_deliveries(timestamp: int) -> None:
+    """Settled deliveries hold people's details: the log keeps them WEBHOOK_KEEP_DAYS, then lets them go."""
+    cutoff = timezone.now() - timedelta(days=settings.WEBHOOK_KEEP_DAYS)
+    Delivery.objects.filter(created_at__lt=cutoff).exclude(status=Delivery.Status.PENDING).delete()
+
+
 def count_failure(subscription: Subscription) -> bool:
     """Count one more failure; pause the subscription (and mail its owner) when it has failed long enough."""
     now = timezone.now()
