@@ -21,6 +21,7 @@ from api.access import Access, ApiError
 from chapters.models import County, ZipCode
 from lib import audit
 from lib.validators import no_control_characters
+from members import signals
 from members.models import ConsentRecord, Member, MembershipEvent, User, record_consents, update_member
 
 NAME_MAX = User._meta.get_field("first_name").max_length
@@ -172,6 +173,7 @@ def join(*, access: Access, user: User, signup: Signup) -> Member:
     )  # fmt: skip
     record_consents(member, {}, ConsentRecord.Source.API, at=now)
     audit.record(access.key.created_by, member, f"Joined through the API (key “{access.key.name}”).", audit.ADDITION)
+    signals.person_joined.send(sender=Member, member=member)
     return member
 
 

@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "tags",
     "segments",
     "broadcasts",
+    "webhooks",
     "dashboards",
     "duplicates",
     "digests",
@@ -380,5 +381,15 @@ CONTENT_SECURITY_POLICY = {
 }
 # The API (api/): requests per minute per key, counted in the shared cache; past it, 429 with Retry-After.
 API_RATE_LIMIT_PER_MINUTE = envint("API_RATE_LIMIT_PER_MINUTE", "600")
+# Webhooks (webhooks/): never to private or link-local addresses; loopback only where a test or a
+# developer's own receiver needs it. Retries (seconds) follow the Standard Webhooks schedule; a
+# subscription failing this many times in a row over at least a day is paused and its owner mailed.
+WEBHOOKS_ALLOW_LOOPBACK = envbool("WEBHOOKS_ALLOW_LOOPBACK", "false")
+WEBHOOK_TIMEOUT_SECONDS = 5
+WEBHOOK_RETRY_DELAYS = [5, 300, 1800, 7200, 18000, 36000, 36000]
+WEBHOOK_PAUSE_AFTER_FAILURES = envint("WEBHOOK_PAUSE_AFTER_FAILURES", "20")
+WEBHOOK_PAUSE_AFTER_SECONDS = envint("WEBHOOK_PAUSE_AFTER_SECONDS", str(24 * 3600))
+# Settled deliveries (their payloads name people) are deleted after this many days.
+WEBHOOK_KEEP_DAYS = envint("WEBHOOK_KEEP_DAYS", "30")
 
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"

@@ -22,6 +22,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("chapters/", include("chapters.urls")),
     path("endorsements/", include("endorsements.urls")),
+    path("webhooks/", include("webhooks.urls")),
     path("", include("members.urls")),
     path("", include("public.urls")),
     path("", include("broadcasts.urls")),

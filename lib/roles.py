@@ -40,6 +40,10 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "broadcasts.broadcast": ALL,
         # Addresses that bounced or complained, across every chapter.
         "broadcasts.suppression": ("view", "delete"),
+        "webhooks.subscription": ALL,
+        "webhooks.delivery": ("view",),
+        "webhooks.attempt": ("view",),
+        "webhooks.receiver": ALL,
     },
     CHAPTER_COORDINATORS: {
         "chapters.chapter": ("view", "change"),
@@ -66,6 +70,11 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "duplicates.dismissedpair": ("view", "add", "delete"),
         # Their chapters' broadcasts (scoped in the admin).
         "broadcasts.broadcast": ALL,
+        # Webhooks for their own chapters (scoped in the admin); the delivery log is written by the queue.
+        "webhooks.subscription": ALL,
+        "webhooks.delivery": ("view",),
+        "webhooks.attempt": ("view",),
+        "webhooks.receiver": ALL,
     },
 }
 

@@ -24,6 +24,7 @@ from lib.edit_conflicts import Versioned
 from lib.mail import send_mail_template
 from lib.roles import NATIONAL_COORDINATORS
 from lib.validators import no_control_characters
+from members import signals
 
 # Sent by activate_member when a membership begins: an address confirmed, or an imported
 # person's account claimed. Receivers get `member`.
@@ -584,6 +585,8 @@ def activate_member(*, member: Member) -> bool:
     member.save(update_fields=["status", "joined_at"])
     # Higher apps act on it (the welcome mail), in this transaction: members cannot import them.
     membership_started.send(sender=Member, member=member)
+    if not was_counted:
+        signals.person_joined.send(sender=Member, member=member)
     return True
 
 
@@ -613,6 +616,7 @@ def update_member(*, member: Member, actor: User | None, source: str, zip_code, 
         )  # fmt: skip
     message = "Profile updated" + (f", moved to {member.chapter or member.state}" if moved else "") + f" ({source})."
     audit.record(actor, member, message)
+    signals.person_updated.send(sender=Member, member=member)
     return member
 
 
@@ -633,6 +637,7 @@ def leave_coalition(*, member: Member, actor: User | None, source: str) -> None:
     if source in ConsentRecord.Source.values:  # a deletion erases the records anyway
         record_consents(member, before, source)
     audit.record(actor, member, f"Left the coalition ({source}).")
+    signals.person_left.send(sender=Member, member=member, source=source)
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ Imported people get no email: a coordinator invites them deliberately.
 """
 
 import csv
+import datetime
 import functools
 import io
 import json
@@ -29,6 +30,7 @@ from chapters.models import Chapter
 from lib import audit
 from lib.spreadsheets import spreadsheet_safe_row
 from lib.validators import no_control_characters
+from members import signals
 from members.models import Member, MembershipEvent, User
 
 # progress(stage, total) returns a step(n) callable, as in devtools.scale.
@@ -321,10 +323,12 @@ def import_members(
         if not commit or (result.errors and mode != Mode.ONLY_GOOD_ROWS):
             transaction.set_rollback(True)
             return result
-        _write(cursor, chapter, progress)
+        written_at = _write(cursor, chapter, progress)
         for column in EXTRA_COLUMNS.values():
             column.write(cursor, chapter, actor)
         audit.record(actor, chapter, f"Roster import: {result.summary()}.")
+        if written_at is not None:
+            signals.people_imported.send(sender=Member, chapter=chapter, at=written_at)
     result.committed = True
     merge_search_index()
     return result
@@ -522,12 +526,12 @@ WRITES = [
 ]
 
 
-def _write(cursor, chapter: Chapter, progress: Progress | None) -> None:
-    """Set-based writes from the plan, in slices of lines so that progress can move."""
+def _write(cursor, chapter: Chapter, progress: Progress | None) -> datetime.datetime | None:
+    """Set-based writes from the plan, in slices of lines so that progress can move; returns their time."""
     cursor.execute("SELECT min(line), max(line) FROM import_plan WHERE action IN ('create', 'update')")
     low, high = cursor.fetchone()
     if low is None:
-        return
+        return None
     step = progress("writing", high - low + 1) if progress else None
     params = {
         "chapter": chapter.pk, "state": chapter.state_id, "imported": Member.Status.IMPORTED,
@@ -541,6 +545,7 @@ def _write(cursor, chapter: Chapter, progress: Progress | None) -> None:
             cursor.execute(sql, {**params, "low": start, "high": end})
         if step:
             step(end - start)
+    return params["now"]
 
 
 def errors_csv(errors: list[RowError]) -> str:

@@ -316,6 +316,10 @@ def bench_database(label: str, url: str, args: argparse.Namespace, members: int)
         from bench_api import measure_api
 
         results["api"] = measure_api(env, label, args)
+    if not args.only or "webhooks" in args.only:
+        from bench_webhooks import measure_webhooks
+
+        results["webhooks"] = measure_webhooks(env, label, args)
     return results
 
 

@@ -153,6 +153,8 @@ PAGES: dict[str, Page] = {
     "api:event-list": Page("/api/events/", PUBLIC),
     "api:event-detail": Page(lambda w: f"/api/events/{w.event_a.pk}/", PUBLIC),
     "api:attendance-list": Page(lambda w: f"/api/events/{w.event_a.pk}/attendances/", expect(401, 401, 401, 401, 401)),
+    # webhooks: Action Network POSTs to a chapter's secret URL; nothing to GET (tests/webhooks/test_receiving.py).
+    "webhooks:action-network": Page(lambda w: f"/webhooks/action-network/{w.receiver_a.token}/", POST_ONLY),
 }  # fmt: skip
 
 # anymail's webhooks: providers POST reports with the basic-auth secret (tests/broadcasts/test_tracking.py).
@@ -309,6 +311,11 @@ ADMIN_POLICIES: dict[str, AdminPolicy] = {
     ),
     # Bounced and complaining addresses of every chapter.
     "broadcasts.suppression": AdminPolicy("national_only", lambda w: w.suppression),
+    "webhooks.subscription": AdminPolicy(
+        "scoped", lambda w: w.subscription_a, lambda w: w.subscription_b, coordinators_add=True
+    ),
+    "webhooks.delivery": AdminPolicy("scoped", lambda w: w.delivery_a, lambda w: w.delivery_b),  # written by the queue
+    "webhooks.receiver": AdminPolicy("scoped", lambda w: w.receiver_a, lambda w: w.receiver_b, coordinators_add=True),
 }
 
 

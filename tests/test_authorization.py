@@ -78,10 +78,26 @@ def world(chapter_a, chapter_b, national, coordinator_a, coordinator_b, member, 
         setattr(w, f"broadcast_{side}", Broadcast.objects.create(
             subject=f"broadcast of {marker}@example.org", body="Hello {{ first_name }}", chapter=chapter,
             created_by=coordinator))  # fmt: skip
+        add_webhooks(w, side, chapter, coordinator)
     w.suppression = Suppression.objects.create(email="private-b@example.org", reason=Suppression.Reason.BOUNCED)
     copy = Recipient.objects.create(broadcast=w.broadcast_a, member=w.member_a, email=w.member_a.user.email)
     w.unsubscribe_path = unsubscribe_url("", copy.broadcast_id, copy.member_id)
     return w
+
+
+def add_webhooks(w, side: str, chapter, coordinator) -> None:
+    """A subscription with one delivery carrying the chapter's member (its marker), and a receiving URL."""
+    from webhooks.events import person_data
+    from webhooks.models import Delivery, Receiver, Subscription
+
+    subscription = Subscription.objects.create(name=f"Hook {side}", chapter=chapter, created_by=coordinator,
+                                               url=f"https://hooks.example.org/{side}")  # fmt: skip
+    member = getattr(w, f"member_{side}")
+    payload = {"type": "person.created", "timestamp": "2026-01-01T00:00:00Z", "data": person_data(member)()}
+    setattr(w, f"subscription_{side}", subscription)
+    setattr(w, f"delivery_{side}", Delivery.objects.create(subscription=subscription, event="person.created",
+                                                           payload=payload))  # fmt: skip
+    setattr(w, f"receiver_{side}", Receiver.objects.create(chapter=chapter, created_by=coordinator))
 
 
 def log_in(client, world, role: str) -> None:
