@@ -140,6 +140,12 @@ POLICIES: dict[str, Policy] = {
     ),
     "broadcasts.broadcast.created_by": MOVE,
     "broadcasts.broadcast.sent_by": MOVE,
+    # What a person made for other tools: it keeps working for the kept person (a key still reaches
+    # only what its creator can reach today).
+    "api.apikey.created_by": MOVE,
+    "api.apikey.revoked_by": MOVE,
+    "webhooks.subscription.created_by": MOVE,
+    "webhooks.receiver.created_by": MOVE,
     "digests.welcomemail.member": Policy("the kept person's welcome mail record wins", _keep_one),
     # Coordinators' mail about their members: staff, whose accounts are refused above anyway.
     "digests.digestpreference.user": Policy("the kept person's choice wins", _keep_one),

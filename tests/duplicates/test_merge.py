@@ -8,6 +8,7 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 
+from api.models import ApiKey
 from broadcasts.models import Broadcast, Recipient
 from chapters.models import Officer, SocialPage, StatusChange
 from dashboards.models import ReachSnapshot
@@ -21,6 +22,7 @@ from question.models import Answer
 from segments.models import Segment
 from tags.models import MemberTag, Tag
 from tests.factories import make_endorsement, make_event, make_member, make_officer
+from webhooks.models import Receiver, Subscription
 
 KEEP_ALL = {}
 
@@ -63,6 +65,12 @@ def give_everything(person: Member, other: Member, actor: User, chapter) -> None
     )
     for broadcast in (own_letter, shared_letter):  # both were sent the shared one: a repeat
         Recipient.objects.create(broadcast=broadcast, member=person, email=user.email)
+    key = ApiKey(name=f"Key of {user.pk}", chapter=chapter, created_by=user, revoked_by=user)
+    key.issue()
+    key.save()
+    Subscription.objects.create(name=f"Hook of {user.pk}", chapter=chapter, created_by=user,
+                                url="https://hooks.example.org/")  # fmt: skip
+    Receiver.objects.update_or_create(chapter=chapter, defaults={"created_by": user})  # one a chapter: the last
     WelcomeMail.objects.get_or_create(member=person)
     DigestPreference.objects.get_or_create(user=user)
     DailyDigest.objects.create(user=user, chapter=chapter, day=datetime.date(2026, 1, 1), events=1)

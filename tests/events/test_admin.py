@@ -29,8 +29,9 @@ def form_data(event: Event, **changes) -> dict:
 
 
 @pytest.fixture
-def proposal(chapter_a) -> Event:
+def proposal(chapter_a, mailoutbox) -> Event:
     proposer = make_member("proposer@example.org", SC_ZIP).user
+    mailoutbox.clear()  # the proposer's welcome mail: these tests read what the proposal brings
     return make_event(chapter_a, title="Town hall on consent", status=Event.Status.PROPOSED, proposed_by=proposer)
 
 

@@ -62,6 +62,7 @@ def test_lifetimes_are_the_documented_ones():
         "endorsement-withdraw": 90,
         "rsvp-confirm": 7,
         "rsvp-cancel": 365,
+        "broadcast-unsubscribe": 3650,
     }
     assert all(isinstance(value, datetime.timedelta) for value in LIFETIMES.values())
 
