@@ -1,5 +1,7 @@
-# make run   - the app with demo data on http://127.0.0.1:8000 (embedded PostgreSQL unless DATABASE_URL is set)
-# make serve - the app as in production (DEBUG off, gunicorn, WhiteNoise) on http://127.0.0.1:8000
+# make run   - the app with demo data on http://127.0.0.1:8000 (embedded PostgreSQL unless DATABASE_URL is set),
+#              with a task-queue worker beside it
+# make serve - the app as in production (DEBUG off, gunicorn, WhiteNoise) on http://127.0.0.1:8000, with a worker
+# make worker - a task-queue worker on its own (one per machine or more; see README, Workers)
 # make bench - the performance benchmark (BENCH_ARGS=--quick for a few minutes); see README, Performance
 # make soak  - 60 s of mixed traffic, then 60 s more across a PostgreSQL restart; see README, Load and faults
 # make test  - lint, migration check, Django checks and the whole test suite
@@ -15,9 +17,12 @@ DEV := DEBUG=true
 SERVE_ENV := DEBUG=false EMBEDDED_DB=true ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} \
 	SECRET_KEY=$${SECRET_KEY:-$$(cat .data/secret_key)} \
 	SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0 \
-	EMAIL_BACKEND=$${EMAIL_BACKEND:-lib.mail.ConsoleAndFileBackend}
+	MAIL_DELIVERY_BACKEND=$${MAIL_DELIVERY_BACKEND:-lib.mail.ConsoleAndFileBackend}
+# A worker beside the server in the same recipe: it is stopped (SIGTERM: it finishes its jobs
+# first) when the server stops, however the server stops.
+WITH_WORKER = $(BIN)/python manage.py procrastinate worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM;
 
-.PHONY: setup run serve backup restore test lint format migrations-check clean-data bench soak
+.PHONY: setup run serve worker backup restore test lint format migrations-check clean-data bench soak
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,7 +35,7 @@ run: setup
 	$(DEV) $(BIN)/python manage.py migrate --no-input
 	$(DEV) $(BIN)/python manage.py createcachetable
 	$(DEV) $(BIN)/python manage.py load_demo
-	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+	export $(DEV); $(WITH_WORKER) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 .data/secret_key:
 	mkdir -p .data
@@ -40,7 +45,12 @@ serve: setup .data/secret_key
 	env $(SERVE_ENV) $(BIN)/python manage.py migrate --no-input
 	env $(SERVE_ENV) $(BIN)/python manage.py createcachetable
 	env $(SERVE_ENV) $(BIN)/python manage.py collectstatic --no-input --verbosity 0
-	exec env $(SERVE_ENV) $(BIN)/gunicorn -c gunicorn.conf.py
+	export $(SERVE_ENV); $(WITH_WORKER) $(BIN)/gunicorn -c gunicorn.conf.py
+
+# Development settings, like make run; in production run `python manage.py procrastinate worker`
+# with the web servers' environment (README, Workers).
+worker: setup
+	$(DEV) $(BIN)/python manage.py procrastinate worker $(WORKER_ARGS)
 
 backup: setup
 	$(DEV) $(BIN)/python manage.py backup_db

@@ -5,8 +5,6 @@ territory and its coordinators in one transaction, and mails the invitations onc
 transaction has committed (a rolled-back onboarding sends nothing).
 """
 
-from functools import partial
-
 from allauth.account.models import EmailAddress
 from django.contrib.admin.models import ADDITION
 from django.contrib.auth import get_user_model
@@ -140,5 +138,6 @@ def onboard_chapter(
     chapter.set_territory(mode=territory_mode, counties=counties, by=by)
     for person in coordinators:
         user = add_coordinator(chapter=chapter, by=by, **person)
-        transaction.on_commit(partial(send_invitation, user=user, chapter=chapter, site_url=site_url, invited_by=by))
+        # Queued in this transaction (lib/mail_queue.py): no invitation for a chapter that was not saved.
+        send_invitation(user=user, chapter=chapter, site_url=site_url, invited_by=by)
     return chapter

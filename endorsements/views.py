@@ -3,6 +3,7 @@ from django.contrib import messages
 from django.contrib.syndication.views import Feed
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -84,8 +85,9 @@ def endorsement_submit(request: HttpRequest) -> HttpResponse:
             # Counted only once valid, so a typo costs nothing; allauth checks and counts under one lock.
             if not ratelimit.consume(request, action="submit_endorsement"):
                 return render(request, "endorsements/endorsement_rate_limited.html", status=429)
-            endorsement = form.save()
-            endorsement.mail_endorser("endorsement_confirm", request.build_absolute_uri("/")[:-1])
+            with transaction.atomic():  # the endorsement and its confirmation mail, or neither
+                endorsement = form.save()
+                endorsement.mail_endorser("endorsement_confirm", request.build_absolute_uri("/")[:-1])
             context = {"endorsement": endorsement, "confirm_days": lifetime_days(CONFIRM)}
             return render(request, "endorsements/endorsement_submitted.html", context)
     else:

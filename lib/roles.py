@@ -30,7 +30,15 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "members.consentrecord": ("view",),
         "members.memberexport": ("view",),
         "endorsements.endorsement": ALL,
+        "tags.tag": ALL,
+        "segments.segment": ALL,
+        "events.event": ALL,
+        # The task queue's jobs (coalition/admin.py): mail waiting or failed, periodic work.
+        "procrastinate.procrastinatejob": ("view",),
         "duplicates.dismissedpair": ("view", "add", "delete"),
+        "broadcasts.broadcast": ALL,
+        # Addresses that bounced or complained, across every chapter.
+        "broadcasts.suppression": ("view", "delete"),
     },
     CHAPTER_COORDINATORS: {
         "chapters.chapter": ("view", "change"),
@@ -46,8 +54,15 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "members.membershipevent": ("view",),
         "members.consentrecord": ("view",),
         "endorsements.endorsement": ("view", "add", "change"),
+        # Their chapters' tags and segments (national tags: view only, in the admin).
+        "tags.tag": ALL,
+        "segments.segment": ALL,
+        # Scoped to their chapters' events in the admin, as members are.
+        "events.event": ALL,
         # Dismissing a pair is adding one; un-dismissing, deleting it. Merging needs members' "change".
         "duplicates.dismissedpair": ("view", "add", "delete"),
+        # Their chapters' broadcasts (scoped in the admin).
+        "broadcasts.broadcast": ALL,
     },
 }
 

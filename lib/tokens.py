@@ -27,6 +27,12 @@ LIFETIMES: dict[str, datetime.timedelta] = {
     "endorsement-confirm": datetime.timedelta(days=7),
     # Mailed at publication: an endorser may change their mind months later.
     "endorsement-withdraw": datetime.timedelta(days=90),
+    # A visitor confirms their RSVP; a week is longer than most events are announced ahead.
+    "rsvp-confirm": datetime.timedelta(days=7),
+    # In every RSVP mail and reminder: a weekly call's RSVP may be made months ahead.
+    "rsvp-cancel": datetime.timedelta(days=365),
+    # The unsubscribe link of a broadcast: honoured however old the mail is read.
+    "broadcast-unsubscribe": datetime.timedelta(days=3650),
 }
 
 

@@ -40,7 +40,7 @@ from members.models import (
     send_invitation,
     update_member,
 )
-from members.roster import FIELD_LABELS, ImportResult, Mode, errors_csv, import_members
+from members.roster import ImportResult, Mode, errors_csv, import_members, label_of
 
 
 @admin.register(User)
@@ -282,7 +282,7 @@ def preview_context(result: ImportResult) -> dict:
     """The preview's tables under the file's own column names, and the button's words."""
     return {
         "result": result,
-        "matched": [(FIELD_LABELS[name], column) for name, column in result.columns.items()],
+        "matched": [(label_of(name), column) for name, column in result.columns.items()],
         "headers": list(result.columns.values()),
         "button": import_button(result),
     }
@@ -459,15 +459,21 @@ class MemberChangeList(ChangeList):
         self.result_list = rows.only(*self.ROW_FIELDS)
 
 
+# Apps above members add to the member admin here, from their own admin modules (members cannot
+# import them): the tags app its inline and action, the segments app its "in segment" filter.
+MEMBER_FILTERS: list = [
+    ChapterFilter, "status", ("joined_at", admin.DateFieldListFilter), "email_updates", "text_messages", SourceFilter,
+]  # fmt: skip
+MEMBER_INLINES: list = [MembershipEventInline, ConsentRecordInline]
+MEMBER_ACTIONS: list = ["mark_left", "send_invitations"]
+
+
 @admin.register(Member)
 class MemberAdmin(EditConflictAdmin, RosterImportMixin, ChapterScopedAdmin):
     form = MemberAdminForm
     list_display = ["__str__", "email", "chapter", "state", "status", "joined_at", "utm_source"]
     list_select_related = ["user", "chapter", "state"]
-    list_filter = [
-        ChapterFilter, "status", ("joined_at", admin.DateFieldListFilter), "email_updates", "text_messages",
-        SourceFilter,
-    ]  # fmt: skip
+    list_filter = MEMBER_FILTERS
     search_fields = ["user__first_name", "user__last_name", "user__email", "zip_code__code", "phone"]
     readonly_fields = [
         "email", "county", "chapter", "state", "status", "created_at", "joined_at",
@@ -480,9 +486,9 @@ class MemberAdmin(EditConflictAdmin, RosterImportMixin, ChapterScopedAdmin):
         ("Source", {"fields": ["ref", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"]}),
         ("Dates", {"fields": ["created_at", "joined_at"]}),
     ]
-    inlines = [MembershipEventInline, ConsentRecordInline]
+    inlines = MEMBER_INLINES
     change_list_template = "admin/members/member/change_list.html"
-    actions = ["mark_left", "send_invitations"]
+    actions = MEMBER_ACTIONS
 
     # A million members: no COUNT(*) of the whole table on every load (lib/pagination.py).
     paginator = EstimatedCountPaginator

@@ -13,6 +13,7 @@ Imported people get no email: a coordinator invites them deliberately.
 import csv
 import functools
 import io
+import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -46,6 +47,37 @@ FIELD_LABELS = {"email": "Email", "first_name": "First name", "last_name": "Last
                 "phone": "Phone"}  # fmt: skip
 EMAIL_MAX_LENGTH = User._meta.get_field("email").max_length
 NAME_MAX_LENGTH = User._meta.get_field("first_name").max_length
+
+
+@dataclass(frozen=True)
+class ExtraColumn:
+    """A column the import reads for an app above members (the tags app's `tags`), which registers
+    it with `register_column` from its AppConfig.ready: members cannot import those apps.
+
+    Each row's value is staged in import_row.extra (jsonb, keyed by `name`) and carried into
+    import_plan. `plan(cursor, chapter)` runs once the plan is made, before anything is counted:
+    it may turn rows into errors (UPDATE import_plan SET action = 'error', error = ...).
+    `write(cursor, chapter, actor)` runs after the members are written, in the same transaction.
+    """
+
+    name: str
+    label: str
+    aliases: frozenset[str]
+    plan: Callable
+    write: Callable
+
+
+EXTRA_COLUMNS: dict[str, ExtraColumn] = {}
+
+
+def register_column(column: ExtraColumn) -> None:
+    EXTRA_COLUMNS[column.name] = column
+
+
+def label_of(name: str) -> str:
+    """What the preview calls a matched column."""
+    return FIELD_LABELS.get(name) or EXTRA_COLUMNS[name].label
+
 
 # Addresses Django's validate_email accepts for sure (plain ASCII dot-atom @ letters-TLD domain):
 # they skip the validator. Anything else goes through it.
@@ -116,7 +148,7 @@ def match_headers(header: list[str]) -> dict[str, int]:
     """Which column holds which field, by the usual names people give them."""
     found: dict[str, int] = {}
     for index, name in enumerate(header):
-        for field_name, aliases in HEADER_ALIASES.items():
+        for field_name, aliases in [*HEADER_ALIASES.items(), *((c.name, c.aliases) for c in EXTRA_COLUMNS.values())]:
             if normalise_header(name) in aliases and field_name not in found:
                 found[field_name] = index
     return found
@@ -290,6 +322,8 @@ def import_members(
             transaction.set_rollback(True)
             return result
         _write(cursor, chapter, progress)
+        for column in EXTRA_COLUMNS.values():
+            column.write(cursor, chapter, actor)
         audit.record(actor, chapter, f"Roster import: {result.summary()}.")
     result.committed = True
     merge_search_index()
@@ -320,6 +354,7 @@ def _rows(reader, header: list[str], columns: dict[str, int], result: ImportResu
     width = len(header)
     email_at, zip_at = columns["email"], columns["zip_code"]
     first_at, last_at, phone_at = columns.get("first_name"), columns.get("last_name"), columns.get("phone")
+    extras = {name: index for name, index in columns.items() if name in EXTRA_COLUMNS}
     for values in reader:
         result.rows += 1
         line = reader.line_num
@@ -347,7 +382,8 @@ def _rows(reader, header: list[str], columns: dict[str, int], result: ImportResu
             if e164 is None:
                 later = f"Not a valid phone number: {phone[:30]!r}."
             phone = e164 or ""
-        yield line, email, normalise_zip(raw_zip), raw_zip[:20], first, last, phone, later or None
+        extra = json.dumps({name: values[index].strip() for name, index in extras.items()}) if extras else None
+        yield line, email, normalise_zip(raw_zip), raw_zip[:20], first, last, phone, later or None, extra
 
 
 def _stage(cursor, reader, header, columns, result: ImportResult, step) -> None:
@@ -355,10 +391,10 @@ def _stage(cursor, reader, header, columns, result: ImportResult, step) -> None:
     cursor.execute("DROP TABLE IF EXISTS pg_temp.import_row, pg_temp.import_plan")
     cursor.execute(
         "CREATE TEMP TABLE import_row (line int, email text, zip text, raw_zip text, first_name text,"
-        " last_name text, phone text, error text) ON COMMIT DROP"
+        " last_name text, phone text, error text, extra jsonb) ON COMMIT DROP"
     )
     with cursor.copy(
-        "COPY import_row (line, email, zip, raw_zip, first_name, last_name, phone, error) FROM STDIN"
+        "COPY import_row (line, email, zip, raw_zip, first_name, last_name, phone, error, extra) FROM STDIN"
     ) as copy:
         done = 0
         for row in _rows(reader, header, columns, result):
@@ -388,7 +424,7 @@ WITH zips AS (
     FROM import_row r LEFT JOIN zips z ON z.zip = r.zip
 )
 SELECT r.line, r.email, r.zip, r.raw_zip, r.county_id, r.first_name, r.last_name, r.phone, r.error,
-       r.first_good, u.id AS user_id, m.id AS member_id,
+       r.first_good, r.extra, u.id AS user_id, m.id AS member_id,
        CASE WHEN r.first_good < r.line THEN 'duplicate'
             WHEN NOT r.zip_known THEN 'unknown_zip'
             WHEN r.county_id IS NULL THEN 'outside'
@@ -413,6 +449,8 @@ SKIP_REASONS = {
 
 def _plan(cursor, chapter: Chapter, result: ImportResult) -> None:
     cursor.execute(PLAN, {"chapter": chapter.pk, "imported": Member.Status.IMPORTED})
+    for column in EXTRA_COLUMNS.values():
+        column.plan(cursor, chapter)
     cursor.execute("ANALYZE import_plan")
     cursor.execute("SELECT action, count(*) FROM import_plan GROUP BY action")
     counts = dict(cursor.fetchall())

@@ -12,10 +12,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 
-from calls.models import chapter_call, national_call
 from chapters.models import Chapter, CoalitionGoal, Officer, SocialPage
 from dashboards.models import ReachSnapshot
 from endorsements.models import Endorsement
+from events.calls import chapter_call, national_call
+from events.finding import chapter_upcoming
 from lib.outages import DATABASE_UNAVAILABLE
 from lib.visitor_cache import visitor_cache
 from members.models import Member
@@ -147,6 +148,7 @@ def chapter_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "public_members": chapter_public_members(chapter),
         "call": chapter_call(chapter),
         "national_call": national_call(),
+        "events": chapter_upcoming(chapter),
         "answers": answer_bars(state_counts),
         "endorsements": Endorsement.objects.published().for_state(chapter.state_id).for_wall()[:6],
     }

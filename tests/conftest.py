@@ -192,3 +192,33 @@ def as_role(request, client, chapter_a, chapter_b):
         return client
 
     return login
+
+
+@pytest.fixture
+def smtp_sink(settings, tmp_path):
+    """Mail queued as in production (EMAIL_BACKEND) and delivered by SMTP to a server on loopback."""
+    from tests.queue import SMTPSink
+
+    sink = SMTPSink(tmp_path / "smtp")
+    sink.start()
+    settings.EMAIL_BACKEND = "lib.mail_queue.QueuedEmailBackend"
+    settings.MAIL_DELIVERY_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", sink.port
+    settings.EMAIL_USE_TLS, settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD = False, "", ""
+    settings.EMAIL_TIMEOUT = 5
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def run_worker(transactional_db):
+    """A real procrastinate worker, run until the queue holds nothing it may take now.
+
+    The queue's tables are not Django-managed, so the flush after a transactional test leaves
+    them alone: each test starts with an empty queue here instead.
+    """
+    from tests.queue import empty_queue, run_worker
+
+    empty_queue()
+    yield run_worker
+    empty_queue()

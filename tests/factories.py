@@ -14,6 +14,7 @@ import re
 import time
 from contextlib import contextmanager
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import psutil
 from allauth.account.models import EmailAddress
@@ -346,3 +347,33 @@ def postgres_processes_for(data_dir: Path) -> list[psutil.Process]:
         if proc.info["name"] == "postgres" and str(data_dir) in " ".join(proc.info["cmdline"] or []):
             found.append(proc)
     return found
+
+
+# Events
+
+
+def move_national_call(weekday: int, time: str, zone: str) -> None:
+    """As a national coordinator does in the events admin: the national call is an event."""
+    from events.models import Event
+
+    hour, minute = (int(part) for part in time.split(":"))
+    day = datetime.date(2025, 1, 6) + datetime.timedelta(days=weekday)  # 6 January 2025 was a Monday
+    start = datetime.datetime(day.year, day.month, day.day, hour, minute, tzinfo=ZoneInfo(zone))
+    Event.objects.filter(standing_call=True, chapter=None).update(
+        starts_at=start, ends_at=start + datetime.timedelta(hours=1), time_zone=zone
+    )
+
+
+def make_event(chapter=None, *, days_ahead: int = 3, **fields):
+    """A scheduled event (one-off unless told) with its dates made, as the admin leaves it."""
+    from events.models import Event
+
+    start = (timezone.now() + datetime.timedelta(days=days_ahead)).replace(second=0, microsecond=0)
+    values = {
+        "title": "Tabling at the farmers market", "kind": Event.Kind.TABLING, "time_zone": "America/New_York",
+        "starts_at": start, "ends_at": start + datetime.timedelta(hours=2), "address": "1 Main St, Columbia, SC",
+        **fields,
+    }  # fmt: skip
+    event = Event.objects.create(chapter=chapter, **values)
+    event.materialise()
+    return event

@@ -18,12 +18,16 @@ import pytest
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from broadcasts.mail import unsubscribe_url
+from broadcasts.models import Broadcast, Recipient, Suppression
 from chapters.models import Officer, SocialPage
 from dashboards.models import ReachSnapshot
 from duplicates.models import DismissedPair
 from endorsements.models import Endorsement
 from members.models import MemberExport
-from tests.factories import make_member
+from segments.models import Segment
+from tags.models import MemberTag, Tag
+from tests.factories import make_event, make_member
 from tests.pages import ADMIN_EXTRA, ADMIN_POLICIES, DENIED, FORBIDDEN, NOT_FOUND, OK, PAGES, REDIRECT, ROLES
 
 
@@ -57,11 +61,24 @@ def world(chapter_a, chapter_b, national, coordinator_a, coordinator_b, member, 
             published_at=datetime.datetime(2026, 1, 3, tzinfo=datetime.UTC),
         ))  # fmt: skip
         setattr(w, f"export_{side}", MemberExport.objects.create(actor=coordinator, rows=1, filters=marker))
+        # B's tag and segment are named with B's marker: chapter A's staff must never be shown them.
+        tag = Tag.objects.create(name=f"tag of {marker}@example.org", chapter=chapter)
+        MemberTag.objects.create(member=getattr(w, f"member_{side}"), tag=tag)
+        setattr(w, f"tag_{side}", tag)
+        setattr(w, f"segment_{side}", Segment.objects.create(
+            name=f"segment of {marker}@example.org", chapter=chapter, definition={"tags_any": [tag.pk]}))  # fmt: skip
+        setattr(w, f"event_{side}", make_event(chapter, title=f"Event {marker}"))
         # A second person of the chapter, alike enough to be a possible duplicate of the first.
         twin = make_member(f"twin-{side}@example.org", zip_code, first_name=f"Member{side.upper()}",
                            last_name=marker, phone=phone)  # fmt: skip
         setattr(w, f"twin_{side}", twin)
         setattr(w, f"dismissed_{side}", DismissedPair.dismiss(getattr(w, f"member_{side}"), twin, coordinator))
+        setattr(w, f"broadcast_{side}", Broadcast.objects.create(
+            subject=f"broadcast of {marker}@example.org", body="Hello {{ first_name }}", chapter=chapter,
+            created_by=coordinator))  # fmt: skip
+    w.suppression = Suppression.objects.create(email="private-b@example.org", reason=Suppression.Reason.BOUNCED)
+    copy = Recipient.objects.create(broadcast=w.broadcast_a, member=w.member_a, email=w.member_a.user.email)
+    w.unsubscribe_path = unsubscribe_url("", copy.broadcast_id, copy.member_id)
     return w
 
 

@@ -5,8 +5,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.test import Client
 
-from calls.models import national_call
-from calls.templatetags.call_times import in_zone
+from events.calls import national_call
+from events.templatetags.call_times import in_zone
 from tests.browser.conftest import screenshot
 from tests.factories import make_member
 

@@ -6,7 +6,8 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 
-from calls.models import CallAttendance, national_call
+from events.calls import national_call
+from events.models import RSVP, Event
 
 UTC = datetime.UTC
 CHICAGO = ZoneInfo("America/Chicago")
@@ -25,7 +26,12 @@ CHICAGO = ZoneInfo("America/Chicago")
         (datetime.datetime(2026, 6, 3, 0, 29, tzinfo=UTC), datetime.datetime(2026, 6, 3, 0, 30, tzinfo=UTC)),
     ],
 )
-def test_national_call_is_tuesday_730_pm_central_across_dst(now_utc, expected_utc):
+def test_national_call_is_tuesday_730_pm_central_across_dst(db, now_utc, expected_utc):
+    # The call has been held since before the dates asked about.
+    first = datetime.datetime(2025, 1, 7, 19, 30, tzinfo=CHICAGO)
+    Event.objects.filter(standing_call=True, chapter=None).update(
+        starts_at=first, ends_at=first + datetime.timedelta(hours=1)
+    )
     start = national_call().next_occurrence(now_utc)
     assert start == expected_utc
     local = start.astimezone(CHICAGO)
@@ -62,11 +68,13 @@ def test_unknown_call_is_404(client, db):
     assert client.get("/calls/nowhere/next.ics").status_code == 404
 
 
-def test_meeting_link_only_for_logged_in_members(client, member, settings):
-    settings.NATIONAL_CALL_LINK = "https://meet.example.org/national-call"
+def test_meeting_link_only_for_members_who_rsvpd(client, member):
+    Event.objects.filter(standing_call=True, chapter=None).update(online_link="https://meet.example.org/national-call")
     assert "meet.example.org" not in client.get("/calls/").content.decode()
     assert "meet.example.org" not in client.get("/").content.decode()
     client.force_login(member)
+    assert "meet.example.org" not in client.get("/calls/").content.decode()
+    client.post("/calls/national/attend/")
     assert "meet.example.org" in client.get("/calls/").content.decode()
 
 
@@ -76,7 +84,8 @@ def test_member_says_they_will_attend_and_coordinators_see_the_count(client, mem
     assert response.status_code == 302
     response = client.post("/calls/national/attend/")  # twice counts once
     date = national_call().next_occurrence().date()
-    assert CallAttendance.objects.filter(call="national", date=date).count() == 1
+    going = RSVP.objects.going().filter(occurrence__event__standing_call=True, occurrence__event__chapter=None)
+    assert going.filter(occurrence__date=date, user=member).count() == 1
     assert "said they will attend" not in client.get("/calls/").content.decode()
 
     client.force_login(coordinator_a)
@@ -84,14 +93,14 @@ def test_member_says_they_will_attend_and_coordinators_see_the_count(client, mem
 
     client.force_login(member)
     client.post("/calls/national/attend/", {"attend": "no"})
-    assert not CallAttendance.objects.filter(user=member).exists()
+    assert not RSVP.objects.active().filter(user=member).exists()
 
 
 def test_anonymous_cannot_attend(client, db):
     response = client.post("/calls/national/attend/")
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
-    assert not CallAttendance.objects.exists()
+    assert not RSVP.objects.exists()
 
 
 def test_attend_needs_post(client, member):

@@ -10,9 +10,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from calls.models import CallAttendance
 from chapters.models import SocialPage
 from dashboards.models import ReachSnapshot
+from events.models import RSVP
 from question.models import Answer
 
 BEFORE = [("coalition", "0003_admin_log_object_index")]
@@ -43,7 +43,11 @@ def test_rows_content_types_and_history_survive_the_move(member, chapter_a, nati
     executor.migrate(executor.loader.graph.leaf_nodes())
 
     assert Answer.objects.get(pk=old_answer.pk).user == member
-    assert CallAttendance.objects.get().user == member
+    # Moved again since, by events 0002: the attendance is an RSVP to that date of the national call.
+    assert (
+        RSVP.objects.get(occurrence__date=datetime.date(2026, 12, 1), occurrence__event__call_key="national").user
+        == member
+    )
     assert ReachSnapshot.objects.get().followers == 1200
     moved = ContentType.objects.get_for_model(ReachSnapshot)
     assert moved.app_label == "dashboards"

@@ -8,9 +8,10 @@ from django.db import models
 from chapters.models import Chapter, State
 from lib.validators import NoControlCharactersValidator
 
-PROJECT_APPS = ["chapters", "members", "endorsements", "calls", "question", "dashboards"]
+PROJECT_APPS = ["chapters", "members", "endorsements", "events", "question", "dashboards"]
 MULTILINE = {"chapters.Chapter.description", "endorsements.Endorsement.statement",
-             "endorsements.Endorsement.verification_note", "endorsements.Endorsement.rejection_reason"}  # fmt: skip
+             "endorsements.Endorsement.verification_note", "endorsements.Endorsement.rejection_reason",
+             "events.Event.description", "events.Event.address", "events.Event.decline_reason"}  # fmt: skip
 # Text nobody types into a form, or checked by a stricter validator of its own.
 NOT_TYPED = {
     "chapters.State.code", "chapters.State.fips", "chapters.State.name",  # reference data (chapters/geo.py)
@@ -19,7 +20,10 @@ NOT_TYPED = {
     "members.User.password",  # a hash
     "members.Member.phone",  # parsed and stored as E.164
     "members.MembershipEvent.source", "members.MemberExport.filters",  # written by the code
-    "calls.CallAttendance.call", "question.Answer.visitor",
+    "question.Answer.visitor",
+    "events.Event.call_key",  # written by the code
+    "events.RSVP.phone",  # parsed and stored as E.164
+    "events.RSVP.zip_code",  # five digits, checked by the RSVP form's ZIP validator
 }  # fmt: skip
 
 

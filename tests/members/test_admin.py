@@ -101,7 +101,8 @@ def test_coordinator_edits_own_member_in_admin_with_history(as_role, roster):
         {"first_name": "Ann", "last_name": "Avery-Smith", "zip_code": "29401", "phone": "803-555-0123",
          "email_updates": "on",
          "events-TOTAL_FORMS": "0", "events-INITIAL_FORMS": "0",
-         "consents-TOTAL_FORMS": "0", "consents-INITIAL_FORMS": "0", "edit_version": edit_version(sc_member)},
+         "consents-TOTAL_FORMS": "0", "consents-INITIAL_FORMS": "0",
+         "tag_links-TOTAL_FORMS": "0", "tag_links-INITIAL_FORMS": "0", "edit_version": edit_version(sc_member)},
     )  # fmt: skip
     assert response.status_code == 302, body(response)
     sc_member.refresh_from_db()

@@ -57,7 +57,8 @@ def test_a_pending_member_who_moves_or_leaves_writes_no_history(as_role, chapter
         f"/admin/members/member/{pending.pk}/change/",
         {"first_name": "Pat", "last_name": "Pending", "zip_code": WY_ZIP, "phone": "",
          "events-TOTAL_FORMS": "0", "events-INITIAL_FORMS": "0",
-         "consents-TOTAL_FORMS": "0", "consents-INITIAL_FORMS": "0", "edit_version": edit_version(pending)},
+         "consents-TOTAL_FORMS": "0", "consents-INITIAL_FORMS": "0",
+         "tag_links-TOTAL_FORMS": "0", "tag_links-INITIAL_FORMS": "0", "edit_version": edit_version(pending)},
     )  # fmt: skip
     assert response.status_code == 302
     pending.refresh_from_db()

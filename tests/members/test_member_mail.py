@@ -7,20 +7,18 @@ import time
 import pytest
 from django.contrib.sites.models import Site
 from django.core import signing
-from django.test import override_settings
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from lib.mail import render_mail_template
 from members.models import Member, User, claim_token, send_invitation
 from members.roster import import_members
+from tests.factories import move_national_call
 
 ROSTER = (
     "Email,First Name,Last Name,ZIP Code\nalice.one@example.net,Alice,One,29201\nbob.two@example.net,Bob,Two,29201\n"
 )
 PASSWORD = "a-fresh-long-passphrase"
-THURSDAY_EVENING_EASTERN = {"NATIONAL_CALL_WEEKDAY": 3, "NATIONAL_CALL_TIME": "18:00",
-                            "NATIONAL_CALL_TIMEZONE": "America/New_York"}  # fmt: skip
 
 
 @pytest.fixture
@@ -77,8 +75,8 @@ def test_every_allauth_mail_has_an_html_part_and_names_the_coalition(prefix, rf,
 
 def test_invitation_has_a_text_and_an_html_part_with_the_lifetime_and_the_call(imported, mailoutbox):
     alice = imported["Alice"]
-    with override_settings(**THURSDAY_EVENING_EASTERN):
-        assert send_invitation(member=alice, actor=None, base_url="https://coalition.example.org/")
+    move_national_call(3, "18:00", "America/New_York")
+    assert send_invitation(member=alice, actor=None, base_url="https://coalition.example.org/")
     [message] = mailoutbox
     assert message.to == ["alice.one@example.net"]
     [(html, mimetype)] = message.alternatives

@@ -1,0 +1,11 @@
+"""Instant notices start here: a membership event saved queues a job in the same transaction."""
+
+from digests.digest import anyone_wants_instant_notice
+
+
+def queue_instant_notices(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
+    # One indexed query when nobody chose instant notices (most events): no job at all then.
+    if created and not raw and anyone_wants_instant_notice(instance):
+        from digests.tasks import notify_coordinators
+
+        notify_coordinators.defer(event_id=instance.pk)
