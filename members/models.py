@@ -372,7 +372,11 @@ class ConsentRecord(models.Model):
     source = models.CharField(max_length=10, choices=Source.choices)
     # A database default too: set-based inserts (devtools/scale.py) leave it out.
     detail = models.CharField(
-        max_length=100, blank=True, db_default="", help_text='Which mail it came from, e.g. "broadcast 12".'
+        max_length=100,
+        blank=True,
+        db_default="",
+        validators=[no_control_characters],
+        help_text='Which mail it came from, e.g. "broadcast 12".',
     )
 
     class Meta:

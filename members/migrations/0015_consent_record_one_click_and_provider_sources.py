@@ -2,6 +2,8 @@
 
 from django.db import migrations, models
 
+import lib.validators
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -13,7 +15,11 @@ class Migration(migrations.Migration):
             model_name="consentrecord",
             name="detail",
             field=models.CharField(
-                blank=True, db_default="", help_text='Which mail it came from, e.g. "broadcast 12".', max_length=100
+                blank=True,
+                db_default="",
+                help_text='Which mail it came from, e.g. "broadcast 12".',
+                max_length=100,
+                validators=[lib.validators.no_control_characters],
             ),
         ),
         migrations.AlterField(

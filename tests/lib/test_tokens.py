@@ -60,6 +60,7 @@ def test_lifetimes_are_the_documented_ones():
         "member-invitation": 7,
         "endorsement-confirm": 7,
         "endorsement-withdraw": 90,
+        "broadcast-unsubscribe": 3650,
     }
     assert all(isinstance(value, datetime.timedelta) for value in LIFETIMES.values())
 
