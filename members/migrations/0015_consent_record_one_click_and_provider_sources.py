@@ -2,8 +2,6 @@
 
 from django.db import migrations, models
 
-import lib.validators
-
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -15,11 +13,7 @@ class Migration(migrations.Migration):
             model_name="consentrecord",
             name="detail",
             field=models.CharField(
-                blank=True,
-                db_default="",
-                help_text='Which mail it came from, e.g. "broadcast 12".',
-                max_length=100,
-                validators=[lib.validators.no_control_characters],
+                blank=True, db_default="", help_text='Which mail it came from, e.g. "broadcast 12".', max_length=100
             ),
         ),
         migrations.AlterField(
