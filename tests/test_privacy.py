@@ -24,7 +24,8 @@ def public_paths() -> list[str]:
     paths += ["/api/endorsements/?page=2&per_page=5", "/api/events/?per_page=100"]
     paths += [f"/api/events/{pk}/" for pk in Event.objects.visible_to(None).values_list("pk", flat=True)]
     paths += [e.get_absolute_url() for e in Event.objects.visible_to(None)]
-    paths += [f"{e.get_absolute_url()}event.ics" for e in Event.objects.visible_to(None)]
+    # A one-off .ics is of a date ahead (a past event's answers 404, rightly).
+    paths += [f"{e.get_absolute_url()}event.ics" for e in Event.objects.visible_to(None) if e.occurrences.upcoming()]
     paths += [f"/events/chapter/{slug}/calendar.ics" for slug in Chapter.objects.values_list("slug", flat=True)]
     paths += ["/events/?zip=46204&radius=250", "/events/?zip=46204&format=online", "/events/?format=in_person"]
     paths += ["/endorsements/?page=2", "/chapters/find/?zip=29201", "/chapters/find/?zip=10001", "/join/ny/"]

@@ -77,6 +77,9 @@ def load_demo_nearby_events(coordinator_email: str) -> None:
         )  # fmt: skip
         if not created:
             continue
+        if days < 0:  # a members' meeting: its attendance is the chapter's own business
+            event.visibility = Event.Visibility.MEMBERS
+            event.save(update_fields=["visibility"])
         event.materialise()
         if host is not None:
             event.hosts.add(host)
