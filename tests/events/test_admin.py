@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.contrib.admin.models import LogEntry
+from django.core import mail
 
 from events import rsvps
 from events.models import RSVP, Event
@@ -31,6 +32,7 @@ def form_data(event: Event, **changes) -> dict:
 @pytest.fixture
 def proposal(chapter_a) -> Event:
     proposer = make_member("proposer@example.org", SC_ZIP).user
+    mail.outbox.clear()  # the proposer's welcome mail (digests): the tests count the mail about the proposal
     return make_event(chapter_a, title="Town hall on consent", status=Event.Status.PROPOSED, proposed_by=proposer)
 
 
