@@ -39,7 +39,8 @@ def geography_rows() -> dict[str, list[tuple]]:
         county_fips = fips.get_county_fips(z["county"], state=z["state"])
         if county_fips not in names:
             continue
-        zips.append((z["zip_code"], z["city"].title(), z["state"], z["timezone"] or ""))
+        point = (float(z["lat"]), float(z["long"])) if z["lat"] and z["long"] else (None, None)
+        zips.append((z["zip_code"], z["city"].title(), z["state"], z["timezone"] or "", *point))
         links.append((z["zip_code"], county_fips))
     return {"states": states, "counties": counties, "zip_codes": zips, "links": links}
 
@@ -58,7 +59,7 @@ def load_geography(State, County, ZipCode, batch_size: int = 5000) -> dict[str, 
     tables = [
         (State, ["code", "fips", "name"], rows["states"]),
         (County, ["fips", "state_id", "name"], rows["counties"]),
-        (ZipCode, ["code", "city", "state_id", "timezone"], rows["zip_codes"]),
+        (ZipCode, ["code", "city", "state_id", "timezone", "latitude", "longitude"], rows["zip_codes"]),
         (Link, ["zipcode_id", "county_id"], rows["links"]),
     ]
     for model, fields, values in tables:

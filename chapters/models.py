@@ -104,10 +104,15 @@ class ZipCode(models.Model):
     state = models.ForeignKey(State, on_delete=models.PROTECT, related_name="zip_codes")
     timezone = models.CharField(max_length=40, blank=True)
     counties = models.ManyToManyField(County, related_name="zip_codes")
+    # The ZIP's centroid (from `zipcodes`): what "events near you" measures distances from and to.
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
 
     class Meta:
         ordering = ["code"]
         verbose_name = "ZIP code"
+        # The nearest-events search's bounding box: a latitude range, then longitude, on one index.
+        indexes = [models.Index(fields=["latitude", "longitude"], name="zipcode_coordinates_idx")]
 
     def __str__(self) -> str:
         return f"{self.code} {self.city}, {self.state_id}"

@@ -5,6 +5,7 @@ must be set, or start-up stops with a message naming the variable.
 """
 
 import os
+import secrets
 from pathlib import Path
 
 import dj_database_url
@@ -79,6 +80,8 @@ INSTALLED_APPS = [
     "allauth.mfa",
     # The task queue (lib/jobs.py): jobs in PostgreSQL, workers run `manage.py procrastinate worker`.
     "procrastinate.contrib.django",
+    # Mail providers' webhooks (bounces, complaints) for broadcasts: README, "Mail providers".
+    "anymail",
     # The project's own migrations (the history of models that moved to the apps below).
     "coalition",
     "chapters",
@@ -89,6 +92,7 @@ INSTALLED_APPS = [
     "question",
     "tags",
     "segments",
+    "broadcasts",
     "dashboards",
     "duplicates",
     "digests",
@@ -205,6 +209,8 @@ ACCOUNT_RATE_LIMITS = {
     # Our own actions, limited with allauth's machinery.
     "answer_question": "30/h/ip",
     "submit_endorsement": "5/h/ip",
+    # Each visitor RSVP mails the address given: a cap per connection keeps it from being a mail cannon.
+    "rsvp_visitor": "20/h/ip",
 }
 # One site whatever Host a request carries: the name shows in allauth's mails and security-key
 # prompts, the domain in allauth's mails and the admin's "View on site" (set it under Sites).
@@ -245,6 +251,23 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "true")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Coalition <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Broadcasts (broadcasts/): their own From address, apart from account mail, and the footer
+# bulk senders must carry (who sends it, a postal address). Sending runs at BROADCAST_RATE
+# messages a second, BROADCAST_BATCH_SIZE per SMTP connection.
+BROADCAST_FROM_EMAIL = os.environ.get("BROADCAST_FROM_EMAIL", "Coalition updates <updates@localhost>")
+BROADCAST_FOOTER_SENDER = os.environ.get("BROADCAST_FOOTER_SENDER", COALITION_NAME)
+BROADCAST_POSTAL_ADDRESS = os.environ.get("BROADCAST_POSTAL_ADDRESS", "")
+BROADCAST_LIST_DOMAIN = os.environ.get("BROADCAST_LIST_DOMAIN", "lists.localhost")
+BROADCAST_RATE = float(os.environ.get("BROADCAST_RATE", "20"))
+BROADCAST_BATCH_SIZE = envint("BROADCAST_BATCH_SIZE", "200")
+# anymail's webhooks (/anymail/<provider>/tracking/) take basic auth "user:password" from here.
+# Unset, a random secret nobody knows: a report could otherwise unsubscribe anyone (anymail itself
+# accepts unauthenticated posts then, with only a warning).
+# The provider's own settings come from the environment too: ANYMAIL_POSTMARK_SERVER_TOKEN=...
+# becomes ANYMAIL["POSTMARK_SERVER_TOKEN"] (anymail's documentation names each provider's).
+ANYMAIL = {name.removeprefix("ANYMAIL_"): value for name, value in os.environ.items() if name.startswith("ANYMAIL_")}
+ANYMAIL["WEBHOOK_SECRET"] = ANYMAIL.get("WEBHOOK_SECRET") or f"unset:{secrets.token_urlsafe(32)}"
 
 # The task queue. Tasks live in each app's tasks.py; these library modules hold the rest.
 PROCRASTINATE_IMPORT_PATHS = ["lib.jobs", "lib.mail_queue"]

@@ -22,6 +22,9 @@ urlpatterns = [
     path("endorsements/", include("endorsements.urls")),
     path("", include("members.urls")),
     path("", include("public.urls")),
+    path("", include("broadcasts.urls")),
+    # Mail providers report bounces and complaints here (README, "Mail providers").
+    path("anymail/", include("broadcasts.webhook_urls")),
     path("admin/", admin.site.urls),
     # Uploads are never served from MEDIA_ROOT as a folder: only endorsement images, by this view.
     path("media/endorsements/<str:name>", endorsement_image, name="endorsement-image"),

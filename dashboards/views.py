@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 
 from chapters.models import Chapter
-from dashboards import growth
+from dashboards import attendance, growth
 from dashboards.models import ReachSnapshot
 from lib import charts
 from lib.second_factor import second_factor_required
@@ -120,3 +120,16 @@ def growth_dashboard(request: HttpRequest) -> HttpResponse:
             "pipeline": figures["pipeline"],
         },
     )
+
+
+@coordinator_required
+def attendance_dashboard(request: HttpRequest) -> HttpResponse:
+    rows = attendance.figures(request.user)
+    if request.GET.get("format") == "csv":
+        header = ["chapter", "RSVPs", "came", "walk-ins", "attendance rate %", "regulars", "first-timers"]
+        return csv_response("event-attendance", header, [
+            [r.name, r.rsvps, r.came, r.walk_ins, "" if r.rate is None else r.rate, r.regulars, r.first_timers]
+            for r in rows
+        ])  # fmt: skip
+    context = {"rows": rows, "window_days": attendance.WINDOW_DAYS, "regular_times": attendance.REGULAR_TIMES}
+    return render(request, "dashboards/attendance_dashboard.html", context)

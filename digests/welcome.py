@@ -9,23 +9,18 @@ from django.urls import reverse
 
 from digests.digest import absolute
 from digests.models import WelcomeMail
-from events.calls import WeeklyCall, chapter_call, national_call
+from events.calls import WeeklyCall, call_for
 from lib.mail import render_mail_template
 from members.models import Member
-from members.views import share_ref
+from members.views import share_path
 
 
 def next_call_for(member: Member) -> WeeklyCall:
-    """The call a new member is asked to: their chapter's weekly call, else the national one.
-
-    The one place that answers it, so that it can move to the events app's recurring events.
-    """
-    return (chapter_call(member.chapter) if member.chapter else None) or national_call()
+    return call_for(member.chapter)
 
 
 def share_url(member: Member) -> str:
-    path = reverse("members:join-state", args=[member.state_id.lower()])
-    return absolute(f"{path}?ref={share_ref(member)}")
+    return absolute(share_path(member))
 
 
 def send_welcome(*, member: Member) -> bool:

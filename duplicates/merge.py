@@ -127,9 +127,24 @@ POLICIES: dict[str, Policy] = {
     "endorsements.endorsement.user": MOVE,
     "endorsements.endorsement.verified_by": MOVE,
     "endorsements.endorsement.withdrawn_by": MOVE,
-    "calls.callattendance.user": Policy(
-        "moved; a call both said they would attend is kept once", move_unless_taken("call", "date")
+    "events.rsvp.user": Policy(
+        "moved; an event both said they would attend is kept once", move_unless_taken("occurrence")
     ),
+    "events.event.proposed_by": MOVE,
+    "events.event_hosts.user": Policy("moved; an event both host is kept once", move_unless_taken("event")),
+    "tags.membertag.member": Policy("moved; a tag both carry is kept once", move_unless_taken("tag")),
+    "tags.membertag.added_by": MOVE,
+    "segments.segment.owner": MOVE,
+    "broadcasts.recipient.member": Policy(
+        "moved; a broadcast both were sent is kept once", move_unless_taken("broadcast")
+    ),
+    "broadcasts.broadcast.created_by": MOVE,
+    "broadcasts.broadcast.sent_by": MOVE,
+    "digests.welcomemail.member": Policy("the kept person's welcome mail record wins", _keep_one),
+    # Coordinators' mail about their members: staff, whose accounts are refused above anyway.
+    "digests.digestpreference.user": Policy("the kept person's choice wins", _keep_one),
+    "digests.dailydigest.user": Policy("records of digests sent to the dropped person are forgotten", _drop),
+    "digests.instantnotice.user": Policy("records of notices sent to the dropped person are forgotten", _drop),
     "question.answer.user": Policy("moved, unless the kept person answered too (their answer stays)", _keep_one),
     # this app
     "duplicates.dismissedpair.low": Policy("dismissals of the dropped person are forgotten", _drop),
@@ -232,14 +247,15 @@ def merge_members(*, kept: Member, dropped: Member, choices: dict[str, str], act
     """Make two memberships one: every related row moves to `kept`, `dropped` (member and account) is deleted.
 
     `choices` maps each field of CHOICES to "kept" or "dropped": whose value the merged person has.
-    The caller has checked the actor may manage both. Written to the kept person's history with
-    what was dropped.
+    Refused unless the actor manages both. Written to the kept person's history with what was dropped.
     """
     # Locked in id order, so that two merges touching the same people wait instead of deadlocking.
     locked = Member.objects.select_for_update().select_related("user", "county").in_bulk([kept.pk, dropped.pk])
     if len(locked) != 2 and kept.pk != dropped.pk:
         raise MergeRefused("One of them no longer exists: perhaps merged or deleted meanwhile.")
     kept, dropped = locked[kept.pk], locked[dropped.pk]
+    if Member.objects.visible_to(actor).filter(pk__in=[kept.pk, dropped.pk]).count() != len(locked):
+        raise MergeRefused("Only people of your own chapters can be merged.")
     check_mergeable(kept, dropped)
     lost = dropped_values(kept, dropped, choices)
     merge = Merge(kept, dropped)

@@ -25,7 +25,7 @@ class EventAdminForm(forms.ModelForm):
         model = Event
         fields = ["chapter", "title", "kind", "description", "status", "decline_reason", "time_zone", "starts_at",
                   "ends_at", "recurrence", "repeat_until", "reminder_minutes", "online", "online_link", "address",
-                  "visibility", "capacity", "hosts", "standing_call"]  # fmt: skip
+                  "zip_code", "visibility", "capacity", "hosts", "standing_call"]  # fmt: skip
         help_texts = {"starts_at": "The first (or only) start, in the event's time zone.",
                       "ends_at": "The first (or only) end, in the event's time zone."}  # fmt: skip
 
@@ -57,11 +57,12 @@ class EventAdmin(ChapterScopedAdmin):
     fieldsets = [
         (None, {"fields": ["chapter", "title", "kind", "description", "status", "decline_reason", "proposed_by"]}),
         ("When", {"fields": ["time_zone", "starts_at", "ends_at", "recurrence", "repeat_until", "reminder_minutes"]}),
-        ("Where", {"fields": ["online", "online_link", "address"]}),
+        ("Where", {"fields": ["online", "online_link", "address", "zip_code"]}),
         ("Who", {"fields": ["visibility", "capacity", "hosts", "standing_call"]}),
     ]
     readonly_fields = ["proposed_by"]
     filter_horizontal = ["hosts"]
+    raw_id_fields = ["zip_code"]  # typed: a select of 40,000 ZIP codes would not load
 
     def get_form(self, request: HttpRequest, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)

@@ -192,6 +192,11 @@ def chapter_call(chapter: Chapter) -> WeeklyCall | None:
     return as_call(standing_call(chapter))
 
 
+def call_for(chapter: Chapter | None) -> WeeklyCall:
+    """The call a member is asked to: their chapter's own weekly call, else the national one."""
+    return (chapter_call(chapter) if chapter is not None else None) or national_call()
+
+
 def all_calls() -> list[WeeklyCall]:
     """The national call and every active chapter's, in one query once each exists."""
     events = {

@@ -15,7 +15,7 @@ import zoneinfo
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -30,6 +30,7 @@ from lib.validators import no_control_characters, no_control_characters_multilin
 # How far ahead a weekly event's dates exist as rows (RSVPs can be made to any of them).
 MATERIALISE_WEEKS = 8
 DEFAULT_REMINDERS = [24 * 60, 60]  # minutes before the start: the day before, and an hour before
+MAX_REMINDER_MINUTES = 7 * 24 * 60  # a week: how far ahead the reminder task looks
 
 
 def default_reminders() -> list[int]:
@@ -108,6 +109,15 @@ class Event(models.Model):
         validators=[no_control_characters_multiline],
         help_text="Where it is held. For a members-only event only people who RSVP'd see it.",
     )
+    zip_code = models.ForeignKey(
+        "chapters.ZipCode",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="ZIP code",
+        help_text="Where an in-person event is, for “events near you” and the map (the ZIP's centre is used).",
+    )
     online_link = models.URLField(
         blank=True,
         max_length=500,
@@ -134,11 +144,11 @@ class Event(models.Model):
         related_name="proposed_events",
     )
     reminder_minutes = ArrayField(
-        models.PositiveIntegerField(),
+        models.PositiveIntegerField(validators=[MaxValueValidator(MAX_REMINDER_MINUTES)]),
         default=default_reminders,
         blank=True,
         size=5,
-        help_text="Reminders, in minutes before the start (1440 = the day before, 60 = an hour before).",
+        help_text="Reminders, in minutes before the start (1440: the day before; 60: an hour before). A week at most.",
     )
     standing_call = models.BooleanField(
         default=False,

@@ -11,12 +11,13 @@ import datetime
 
 import icalendar
 from django.conf import settings
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from events.models import RSVP, Event, Occurrence, ReminderSent
+from events.models import MAX_REMINDER_MINUTES, RSVP, Event, Occurrence, ReminderSent
 from lib import audit, tokens
 from lib.mail import render_mail_template, send_mail_template
 from lib.validators import as_one_line
@@ -198,21 +199,30 @@ def send_due_reminders(now: datetime.datetime | None = None) -> int:
 
     An offset is due once its moment (start minus the offset) has passed, if that moment came
     after the RSVP was made (someone who says yes an hour before gets no "tomorrow" mail).
-    Offsets that fall due together (a worker that was down) make one mail.
+    Offsets that fall due together (a worker that was down) make one mail. One query finds
+    the RSVPs with a reminder due; only those are locked and mailed.
     """
     now = now or timezone.now()
-    longest = max((m for minutes in Event.objects.scheduled().values_list("reminder_minutes", flat=True)
-                   for m in minutes), default=0)  # fmt: skip
-    candidates = RSVP.objects.going().filter(
-        occurrence__cancelled=False,
-        occurrence__event__status=Event.Status.SCHEDULED,
-        occurrence__starts_at__gt=now,
-        occurrence__starts_at__lte=now + datetime.timedelta(minutes=longest),
+    candidates = (
+        RSVP.objects.going()
+        .filter(
+            occurrence__cancelled=False,
+            occurrence__event__status=Event.Status.SCHEDULED,
+            occurrence__starts_at__gt=now,
+            occurrence__starts_at__lte=now + datetime.timedelta(minutes=MAX_REMINDER_MINUTES),
+        )
+        .annotate(sent=ArrayAgg("reminders_sent__minutes_before", filter=Q(reminders_sent__isnull=False), default=[]))
+        .values_list("pk", "occurrence__starts_at", "created_at", "occurrence__event__reminder_minutes", "sent")
     )
     sent = 0
-    for pk in candidates.values_list("pk", flat=True):
-        sent += remind(pk, now)
+    for pk, start, created_at, offsets, done in candidates:
+        if due_offsets(start, created_at, offsets, done, now):
+            sent += remind(pk, now)
     return sent
+
+
+def due_offsets(start, created_at, offsets: list[int], done, now) -> list[int]:
+    return [m for m in offsets if m not in done and created_at < start - datetime.timedelta(minutes=m) <= now]
 
 
 @transaction.atomic
@@ -223,11 +233,7 @@ def remind(rsvp_pk: int, now: datetime.datetime) -> int:
         return 0
     start = rsvp.occurrence.starts_at
     done = set(rsvp.reminders_sent.values_list("minutes_before", flat=True))
-    due = [
-        minutes
-        for minutes in rsvp.occurrence.event.reminder_minutes
-        if minutes not in done and rsvp.created_at < start - datetime.timedelta(minutes=minutes) <= now
-    ]
+    due = due_offsets(start, rsvp.created_at, rsvp.occurrence.event.reminder_minutes, done, now)
     if not due:
         return 0
     ReminderSent.objects.bulk_create([ReminderSent(rsvp=rsvp, minutes_before=minutes, sent_at=now) for minutes in due])

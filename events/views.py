@@ -1,5 +1,6 @@
 import datetime
 
+from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
@@ -25,7 +26,8 @@ UPCOMING_SHOWN = 6  # a weekly event's next dates offered on its page
 
 def occurrence_for(event: Event, day: str | None) -> Occurrence | None:
     """The date asked for (?date=YYYY-MM-DD), else the next one; None when none is ahead."""
-    event.materialise()
+    if event.recurrence:  # the periodic task makes the weeks ahead; this covers a worker that is behind
+        event.materialise()
     upcoming = event.occurrences.upcoming()
     if day:
         try:
@@ -108,6 +110,9 @@ def event_rsvp(request: HttpRequest, pk: int) -> HttpResponse:
     join_form = JoinForm(request.POST) if wants_to_join else None
     if not form.is_valid() or (join_form is not None and not join_form.is_valid()):
         return event_detail(request, pk, form=form, join_form=join_form)
+    # Counted only once valid, so a typo costs nothing.
+    if not ratelimit.consume(request, action="rsvp_visitor"):
+        return render(request, "events/rsvp_rate_limited.html", status=429)
     data = form.cleaned_data
     rsvps.rsvp_visitor(
         occurrence=occurrence, name=f"{data['first_name']} {data['last_name']}", email=data["email"],

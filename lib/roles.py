@@ -36,6 +36,9 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         # The task queue's jobs (coalition/admin.py): mail waiting or failed, periodic work.
         "procrastinate.procrastinatejob": ("view",),
         "duplicates.dismissedpair": ("view", "add", "delete"),
+        "broadcasts.broadcast": ALL,
+        # Addresses that bounced or complained, across every chapter.
+        "broadcasts.suppression": ("view", "delete"),
     },
     CHAPTER_COORDINATORS: {
         "chapters.chapter": ("view", "change"),
@@ -58,6 +61,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "events.event": ALL,
         # Dismissing a pair is adding one; un-dismissing, deleting it. Merging needs members' "change".
         "duplicates.dismissedpair": ("view", "add", "delete"),
+        # Their chapters' broadcasts (scoped in the admin).
+        "broadcasts.broadcast": ALL,
     },
 }
 

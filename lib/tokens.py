@@ -31,6 +31,8 @@ LIFETIMES: dict[str, datetime.timedelta] = {
     "rsvp-confirm": datetime.timedelta(days=7),
     # In every RSVP mail and reminder: a weekly call's RSVP may be made months ahead.
     "rsvp-cancel": datetime.timedelta(days=365),
+    # The unsubscribe link of a broadcast: honoured however old the mail is read.
+    "broadcast-unsubscribe": datetime.timedelta(days=3650),
 }
 
 

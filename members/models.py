@@ -367,12 +367,18 @@ class ConsentRecord(models.Model):
         PROFILE = "profile", "Profile page"
         IMPORT = "import", "Roster import"
         ADMIN = "admin", "Admin"
+        ONE_CLICK = "one-click", "One-click unsubscribe"
+        PROVIDER = "provider", "Mail provider's report (complaint or unsubscribe)"
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="consents")
     topic = models.CharField(max_length=20, choices=Topic.choices)
     given = models.BooleanField(help_text="True when consent was given, false when withdrawn.")
     at = models.DateTimeField(default=timezone.now)
     source = models.CharField(max_length=10, choices=Source.choices)
+    # A database default too: set-based inserts (devtools/scale.py) leave it out.
+    detail = models.CharField(
+        max_length=100, blank=True, db_default="", help_text='Which mail it came from, e.g. "broadcast 12".'
+    )
 
     class Meta:
         ordering = ["at", "pk"]
@@ -662,6 +668,18 @@ def member_data(user: User) -> dict:
         "membership": None,
         "consent_records": [],
         "membership_history": [],
+        # Their RSVPs and attendance, through the relation the events app declares (RSVP.user).
+        "events": [
+            {
+                "event": r.occurrence.event.title,
+                "date": r.occurrence.date.isoformat(),
+                "rsvp": r.status,
+                "attended": r.attended,
+                "walk_in": r.walk_in,
+                "rsvp_at": r.created_at.isoformat(),
+            }
+            for r in user.rsvps.select_related("occurrence__event").order_by("occurrence__starts_at", "pk")
+        ],
     }
     member = Member.objects.select_related("zip_code", "county", "state", "chapter").filter(user=user).first()
     if member is None:
@@ -682,7 +700,8 @@ def member_data(user: User) -> dict:
         "joined_at": member.joined_at.isoformat() if member.joined_at else None,
     }
     data["consent_records"] = [
-        {"topic": c.topic, "given": c.given, "at": c.at.isoformat(), "source": c.source} for c in member.consents.all()
+        {"topic": c.topic, "given": c.given, "at": c.at.isoformat(), "source": c.source, "detail": c.detail}
+        for c in member.consents.all()
     ]
     data["membership_history"] = [
         {
@@ -701,7 +720,14 @@ def member_data(user: User) -> dict:
         {"action": a.action, "by": a.accessor, "at": a.at.isoformat()}
         for a in describe_accessors(member, record_accesses(member))
     ]
+    for key, section in MEMBER_DATA_SECTIONS.items():
+        data[key] = section(member)
     return data
+
+
+# What apps above members store about a member, for the data download: {key: function(member) -> list}
+# (broadcasts adds the broadcasts a member was sent). members may not import them; they register here.
+MEMBER_DATA_SECTIONS: dict = {}
 
 
 MEMBER_INVITATION = "member-invitation"

@@ -101,8 +101,8 @@ class RowError:
     email: str = ""
 
 
-# Checks a higher app adds to the preview (`register_preview_check`): each is called inside the
-# import's transaction, after the plan is made, with the cursor, the chapter and the result, and
+# Checks a higher app adds to the preview (`register_preview_check`): each is called inside a
+# preview's transaction (commit=False), after the plan is made, with the cursor, the chapter and the result, and
 # may read the temporary table `import_plan` (one row per line: line, email, zip, county_id,
 # first_name, last_name, phone, action, user_id, member_id) to add `RowError`s to `result.notes`.
 # Notes only inform the coordinator: they never refuse a row.
@@ -315,8 +315,9 @@ def import_members(
             transaction.set_rollback(True)
             return result
         _plan(cursor, chapter, result)
-        for check in PREVIEW_CHECKS:
-            check(cursor, chapter, result)
+        if not commit:  # what the coordinator reads before deciding; the import itself needs none of it
+            for check in PREVIEW_CHECKS:
+                check(cursor, chapter, result)
         if not commit or (result.errors and mode != Mode.ONLY_GOOD_ROWS):
             transaction.set_rollback(True)
             return result

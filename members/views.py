@@ -64,9 +64,14 @@ def join(request: HttpRequest, state_code: str | None = None) -> HttpResponse:
 @login_required
 def welcome(request: HttpRequest) -> HttpResponse:
     member = get_object_or_404(Member.objects.select_related("chapter", "state"), user=request.user)
-    share_path = reverse("members:join-state", args=[member.state_id.lower()])
-    share_url = request.build_absolute_uri(f"{share_path}?ref={share_ref(member)}")
+    share_url = request.build_absolute_uri(share_path(member))
     return render(request, "members/member_welcome.html", {"member": member, "share_url": share_url})
+
+
+def share_path(member: Member) -> str:
+    """The member's own join link (path and query): their state's join page with their ?ref=."""
+    path = reverse("members:join-state", args=[member.state_id.lower()])
+    return f"{path}?ref={share_ref(member)}"
 
 
 def share_ref(member: Member) -> str:
@@ -102,7 +107,15 @@ def profile(request: HttpRequest) -> HttpResponse:
     else:
         form = ProfileForm(instance=member)
     accesses = describe_accessors(member, record_accesses(member, limit=20))
-    return render(request, "members/member_profile.html", {"form": form, "member": member, "accesses": accesses})
+    context = {"form": form, "member": member, "accesses": accesses, "attended": events_attended(request.user)}
+    return render(request, "members/member_profile.html", context)
+
+
+def events_attended(user, limit: int = 10) -> list:
+    """Their latest attendance, through the relation the events app declares (RSVP.user)."""
+    return list(
+        user.rsvps.filter(attended=True).select_related("occurrence__event").order_by("-occurrence__starts_at")[:limit]
+    )
 
 
 @login_required

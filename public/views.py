@@ -16,6 +16,7 @@ from chapters.models import Chapter, CoalitionGoal, Officer, SocialPage
 from dashboards.models import ReachSnapshot
 from endorsements.models import Endorsement
 from events.calls import chapter_call, national_call
+from events.finding import chapter_upcoming
 from lib.outages import DATABASE_UNAVAILABLE
 from lib.visitor_cache import visitor_cache
 from members.models import Member
@@ -147,6 +148,7 @@ def chapter_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "public_members": chapter_public_members(chapter),
         "call": chapter_call(chapter),
         "national_call": national_call(),
+        "events": chapter_upcoming(chapter),
         "answers": answer_bars(state_counts),
         "endorsements": Endorsement.objects.published().for_state(chapter.state_id).for_wall()[:6],
     }

@@ -36,6 +36,8 @@ import time
 from pathlib import Path
 from urllib.parse import quote, urlparse
 
+import bench_broadcasts
+import bench_events  # noqa: E402 - the events scenario, beside this script
 import bench_segments
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -371,6 +373,7 @@ def print_table(report: dict) -> str:
             f"({ratio(sign['signups_per_s'], sign['hashes_per_s'])}×); workers after: {data['worker_rss_mb']} MB"
         )
     lines += bench_segments.report_lines(large, small)
+    lines += bench_broadcasts.report_lines(report["broadcasts"])
     table = "\n".join(lines)
     print(table)
     return table
@@ -386,11 +389,13 @@ def orchestrate(args: argparse.Namespace) -> None:
         name = f"coalition_bench_{label}"
         ensure_database(base, name)
         report[label] = bench_database(label, with_database(base, name), args, members)
+    report["broadcasts"] = bench_broadcasts.run(base, args.quick)
     import psycopg
 
     with psycopg.connect(with_database(base, "postgres")) as conn:
         report["machine"]["postgresql"] = conn.execute("SHOW server_version").fetchone()[0]
     report["table"] = print_table(report)
+    report["events"] = bench_events.flatness(report)  # scripts/bench_events.py
     name = f"only-{args.only.replace(' ', '-')}.json" if args.only else "latest.json"
     (OUT_DIR / name).write_text(json.dumps(report, indent=2, default=str))
     print(f"Written to {OUT_DIR / name}")

@@ -11,6 +11,7 @@ import time
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from bench_events import prepare_events
 from bench_segments import measure_segments
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -268,6 +269,8 @@ def prepare_database(*, import_rows: int) -> dict:
         "admin members by chapter": (f"/admin/members/member/?chapter={chapter.pk}", "national"),
         "admin member page": (f"/admin/members/member/{member.pk}/change/", "national"),
     }
+    event_endpoints, events_seeded = prepare_events()
+    endpoints.update(event_endpoints)
     clients = {"anon": anonymous, "member": member_client, "national": national_client}
     spec = {
         name: {"url": url, "as": who, "queries": count_queries(clients[who], url)}
@@ -287,5 +290,6 @@ def prepare_database(*, import_rows: int) -> dict:
             **import_floors,
             "signup": measure_signup(),
             "segments": measure_segments(national, chapter.state_id),
+            **events_seeded,
         },
     }

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from django.contrib.sites.models import Site
 
+import broadcasts.webhook_urls as anymail_urls
+
 ROLES = ("anonymous", "member", "coordinator_a", "coordinator_b", "national", "staff_no_mfa", "treasurer_b")
 OK, REDIRECT, FORBIDDEN, NOT_FOUND, NOT_ALLOWED = 200, 302, 403, 404, 405
 
@@ -74,6 +76,15 @@ PAGES: dict[str, Page] = {
     "events:event-detail": Page(lambda w: w.event_a.get_absolute_url(), PUBLIC),
     "events:event-ics": Page(lambda w: f"{w.event_a.get_absolute_url()}event.ics", PUBLIC),
     "events:event-rsvp": Page(lambda w: f"{w.event_a.get_absolute_url()}rsvp/", POST_ONLY),
+    "events:event-list": Page("/events/", PUBLIC),
+    "events:event-list near": Page("/events/?zip=29201&radius=250&kind=meeting", PUBLIC),
+    "events:chapter-feed": Page(lambda w: f"/events/chapter/{w.chapter_a.slug}/calendar.ics", PUBLIC),
+    # Check-in: the event's hosts (none here), its chapter's coordinators and national ones.
+    "events:check-in": Page(lambda w: f"{w.event_a.get_absolute_url()}check-in/",
+                            expect(REDIRECT, FORBIDDEN, OK, FORBIDDEN, OK)),
+    "events:check-in-walk-in": Page(lambda w: f"{w.event_a.get_absolute_url()}check-in/walk-in/", POST_ONLY),
+    "events:check-in-mark": Page(lambda w: f"{w.event_a.get_absolute_url()}check-in/1/", POST_ONLY),
+    "events:event-close": Page(lambda w: f"{w.event_a.get_absolute_url()}close/", POST_ONLY),
     "events:rsvp-confirm": Page("/events/rsvp/confirm/not-a-token/", BAD_TOKEN),
     "events:rsvp-cancel": Page("/events/rsvp/cancel/not-a-token/", BAD_TOKEN),
     # Members of a chapter propose; others logged in are told why they may not.
@@ -84,6 +95,8 @@ PAGES: dict[str, Page] = {
     "dashboards:reach-dashboard": Page("/dashboard/reach/", COORDINATORS),
     "dashboards:growth-dashboard csv": Page("/dashboard/?csv=members", COORDINATORS),
     "dashboards:reach-dashboard csv": Page("/dashboard/reach/?format=csv", COORDINATORS),
+    "dashboards:attendance-dashboard": Page("/dashboard/events/", COORDINATORS),
+    "dashboards:attendance-dashboard csv": Page("/dashboard/events/?format=csv", COORDINATORS),
     # digests: the mail a chapter coordinator gets about members (others have no chapter to hear of)
     "digests:preferences": Page("/digests/", expect(REDIRECT, FORBIDDEN, OK, OK, FORBIDDEN, staff_no_mfa=REDIRECT)),
     # question
@@ -117,7 +130,15 @@ PAGES: dict[str, Page] = {
                                                            (OK, REDIRECT, NOT_FOUND), (OK, REDIRECT, NOT_FOUND))),
     "members:delete-account": Page("/profile/delete/", expect(REDIRECT, OK, (OK, REDIRECT), (OK, REDIRECT),
                                                               (OK, REDIRECT))),
+    # broadcasts: the one-click unsubscribe link needs no login (tests/broadcasts/test_unsubscribe.py).
+    "broadcasts:unsubscribe": Page("/u/not-a-token/", BAD_TOKEN),
+    "broadcasts:unsubscribe valid": Page(lambda w: w.unsubscribe_path, PUBLIC),
 }  # fmt: skip
+
+# anymail's webhooks: providers POST reports with the basic-auth secret (tests/broadcasts/test_tracking.py).
+for pattern in anymail_urls.urlpatterns:
+    route = str(pattern.pattern).lstrip("^").replace("(_mime)?", "").rstrip("$")
+    PAGES[f"anymail:{pattern.name}"] = Page(f"/anymail/{route}", POST_ONLY)
 
 # allauth's URLs: their own tests cover them; here we pin who may open each.
 for name, path, expected in [
@@ -178,6 +199,23 @@ ADMIN_EXTRA: dict[str, Page] = {
     "admin:members_member_import_errors": Page(
         "/admin/members/member/import/not-a-token/errors.csv", expect(REDIRECT, REDIRECT, DENIED, DENIED, DENIED)
     ),
+    # The broadcast admin's own views: the live count, the progress, the preview, the verbs (POST only).
+    "admin:broadcasts_broadcast_count": Page("/admin/broadcasts/broadcast/count/", STAFF_ONLY),
+    "admin:broadcasts_broadcast_progress": Page(lambda w: f"/admin/broadcasts/broadcast/{w.broadcast_a.pk}/progress/",
+                                                expect(REDIRECT, REDIRECT, OK, NOT_FOUND, OK)),
+    "admin:broadcasts_broadcast_preview": Page(lambda w: f"/admin/broadcasts/broadcast/{w.broadcast_a.pk}/preview/",
+                                               expect(REDIRECT, REDIRECT, OK, NOT_FOUND, OK)),
+    "admin:broadcasts_broadcast_progress b": Page(
+        lambda w: f"/admin/broadcasts/broadcast/{w.broadcast_b.pk}/progress/",
+        expect(REDIRECT, REDIRECT, NOT_FOUND, OK, OK, treasurer_b=NOT_FOUND),
+    ),
+    "admin:broadcasts_broadcast_preview b": Page(
+        lambda w: f"/admin/broadcasts/broadcast/{w.broadcast_b.pk}/preview/",
+        expect(REDIRECT, REDIRECT, NOT_FOUND, OK, OK, treasurer_b=NOT_FOUND),
+    ),
+    "admin:broadcasts_broadcast_act": Page(lambda w: f"/admin/broadcasts/broadcast/{w.broadcast_a.pk}/act/send/",
+                                           expect(REDIRECT, REDIRECT, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED,
+                                                  staff_no_mfa=REDIRECT)),
     "admin:chapters_chapter_onboard": Page("/admin/chapters/chapter/onboard/", NATIONAL_ONLY),
     "admin:chapters_chapter_uncovered": Page("/admin/chapters/chapter/uncovered/", STAFF_ONLY),
     "admin:chapters_chapter_uncovered_state": Page(
@@ -245,6 +283,11 @@ ADMIN_POLICIES: dict[str, AdminPolicy] = {
     "events.event": AdminPolicy("scoped", lambda w: w.event_a, lambda w: w.event_b, coordinators_add=True),
     # The task queue's jobs: queued mail names members of every chapter.
     "procrastinate.procrastinatejob": AdminPolicy("national_only", lambda w: queued_job()),
+    "broadcasts.broadcast": AdminPolicy(
+        "scoped", lambda w: w.broadcast_a, lambda w: w.broadcast_b, coordinators_add=True
+    ),
+    # Bounced and complaining addresses of every chapter.
+    "broadcasts.suppression": AdminPolicy("national_only", lambda w: w.suppression),
 }
 
 

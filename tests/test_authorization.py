@@ -18,6 +18,8 @@ import pytest
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from broadcasts.mail import unsubscribe_url
+from broadcasts.models import Broadcast, Recipient, Suppression
 from chapters.models import Officer, SocialPage
 from dashboards.models import ReachSnapshot
 from duplicates.models import DismissedPair
@@ -71,6 +73,12 @@ def world(chapter_a, chapter_b, national, coordinator_a, coordinator_b, member, 
                            last_name=marker, phone=phone)  # fmt: skip
         setattr(w, f"twin_{side}", twin)
         setattr(w, f"dismissed_{side}", DismissedPair.dismiss(getattr(w, f"member_{side}"), twin, coordinator))
+        setattr(w, f"broadcast_{side}", Broadcast.objects.create(
+            subject=f"broadcast of {marker}@example.org", body="Hello {{ first_name }}", chapter=chapter,
+            created_by=coordinator))  # fmt: skip
+    w.suppression = Suppression.objects.create(email="private-b@example.org", reason=Suppression.Reason.BOUNCED)
+    copy = Recipient.objects.create(broadcast=w.broadcast_a, member=w.member_a, email=w.member_a.user.email)
+    w.unsubscribe_path = unsubscribe_url("", copy.broadcast_id, copy.member_id)
     return w
 
 

@@ -21,6 +21,8 @@ def public_paths() -> list[str]:
     paths += [e.get_absolute_url() for e in Endorsement.objects.published()]
     paths += [e.get_absolute_url() for e in Event.objects.visible_to(None)]
     paths += [f"{e.get_absolute_url()}event.ics" for e in Event.objects.visible_to(None)]
+    paths += [f"/events/chapter/{slug}/calendar.ics" for slug in Chapter.objects.values_list("slug", flat=True)]
+    paths += ["/events/?zip=46204&radius=250", "/events/?zip=46204&format=online", "/events/?format=in_person"]
     paths += ["/endorsements/?page=2", "/chapters/find/?zip=29201", "/chapters/find/?zip=10001", "/join/ny/"]
     return paths
 
@@ -30,7 +32,14 @@ def test_no_public_page_shows_a_members_email_phone_or_address(client, db):
     # An online event's link and a members-only event's address are for people who RSVP'd.
     sc = Chapter.objects.get(slug="indiana")
     make_event(sc, title="Online meeting", online=True, online_link=EVENT_SECRETS[0], address="")
-    make_event(sc, title="Members' meeting", visibility=Event.Visibility.MEMBERS, address=EVENT_SECRETS[1])
+    members_only = make_event(sc, title="Members' meeting", visibility=Event.Visibility.MEMBERS,
+                              address=EVENT_SECRETS[1], zip_code_id="46204")  # fmt: skip
+    # Who RSVP'd and who was checked in (a walk-in's address too) is for the hosts, never a public page.
+    make_event(sc, title="Open meeting", zip_code_id="46204")
+    for event in (members_only, Event.objects.get(title="Open meeting")):
+        for m in Member.objects.select_related("user")[:3]:
+            event.occurrences.get().rsvps.create(user=m.user, name=m.user.get_full_name(), email=m.user.email,
+                                                 attended=True)  # fmt: skip
     Event.objects.filter(standing_call=True, chapter=None).update(online_link=EVENT_SECRETS[0])
     members = list(Member.objects.select_related("user", "zip_code"))
     assert len(members) > 30
@@ -51,3 +60,6 @@ def test_no_public_page_shows_a_members_email_phone_or_address(client, db):
             assert secret not in html, f"{path} shows {secret}"
         checked += 1
     assert checked > 40
+    near = client.get("/events/?zip=46204").content.decode()
+    assert "Open meeting" in near  # the crawl saw the list with events in it
+    assert "Members&#x27; meeting" not in near

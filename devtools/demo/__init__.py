@@ -15,6 +15,7 @@ from chapters.models import Chapter, County, Officer, SocialPage, State
 from dashboards.models import ReachSnapshot
 from devtools.demo.chapters import load_demo_chapter_details
 from devtools.demo.endorsements import load_demo_endorsements
+from devtools.demo.events import load_demo_events, load_demo_nearby_events
 from devtools.demo.members import load_demo_members
 from lib.roles import CHAPTER_COORDINATORS, NATIONAL_COORDINATORS
 from members.models import User
@@ -116,6 +117,8 @@ def load_demo() -> list[tuple[str, str, str]]:
     load_demo_public()
     load_demo_endorsements()
     load_demo_members()
+    load_demo_events()
+    load_demo_nearby_events(coordinator_email=DEMO_ACCOUNTS[1][0])
     return logins
 
 

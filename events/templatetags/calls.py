@@ -7,7 +7,7 @@ mail shows the time the call is held at, read from the call's event.
 
 from django import template
 
-from events.calls import WeeklyCall, chapter_call
+from events.calls import WeeklyCall, call_for
 from events.calls import national_call as build_national_call
 
 register = template.Library()
@@ -30,4 +30,4 @@ def national_call(context: template.Context) -> WeeklyCall:
 @register.simple_tag(name="member_call")
 def member_call(chapter=None) -> WeeklyCall:
     """The call a member is asked to: their chapter's own weekly call, else the national one."""
-    return (chapter_call(chapter) if chapter is not None else None) or build_national_call()
+    return call_for(chapter)

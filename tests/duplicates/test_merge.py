@@ -8,15 +8,19 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 
-from calls.models import CallAttendance
+from broadcasts.models import Broadcast, Recipient
 from chapters.models import Officer, SocialPage, StatusChange
 from dashboards.models import ReachSnapshot
+from digests.models import DailyDigest, DigestPreference, InstantNotice, WelcomeMail
 from duplicates.merge import POLICIES, MergeRefused, merge_members, relations, unhandled
 from duplicates.models import DismissedPair
+from events.models import RSVP, Event
 from lib import audit
 from members.models import ConsentRecord, Member, MemberAccess, MemberExport, MembershipEvent, User
 from question.models import Answer
-from tests.factories import make_endorsement, make_member, make_officer
+from segments.models import Segment
+from tags.models import MemberTag, Tag
+from tests.factories import make_endorsement, make_event, make_member, make_officer
 
 KEEP_ALL = {}
 
@@ -42,8 +46,28 @@ def give_everything(person: Member, other: Member, actor: User, chapter) -> None
     endorsement = make_endorsement(user=user, verified_by=user, slug=f"e-{user.pk}")
     endorsement.withdrawn_by = user
     endorsement.save()
-    CallAttendance.objects.create(user=user, call="national", date=datetime.date(2026, 12, 1))  # both: a repeat
-    CallAttendance.objects.create(user=user, call="national", date=datetime.date(2026, 12, 8 + user.pk % 7))
+    shared = Event.objects.filter(title="Shared").first() or make_event(chapter, title="Shared")
+    RSVP.objects.create(occurrence=shared.occurrences.get(), user=user, email=user.email)  # both: a repeat
+    shared.hosts.add(user)  # both host it: a repeat
+    own = make_event(chapter, title=f"Event of {user.pk}", proposed_by=user)
+    RSVP.objects.create(occurrence=own.occurrences.get(), user=user, email=user.email)
+    tag, _ = Tag.objects.get_or_create(name="volunteer", chapter=chapter)
+    MemberTag.objects.create(member=person, tag=tag, added_by=actor)  # both: a repeat
+    own_tag = Tag.objects.create(name=f"own {user.pk}", chapter=chapter)
+    MemberTag.objects.create(member=person, tag=own_tag, added_by=user)
+    Segment.objects.create(name=f"Segment of {user.pk}", chapter=chapter, owner=user, definition={})
+    own_letter = Broadcast.objects.create(subject=f"From {user.pk}", body="Hi", chapter=chapter, created_by=user,
+                                          sent_by=user)  # fmt: skip
+    shared_letter = Broadcast.objects.filter(subject="Shared").first() or Broadcast.objects.create(
+        subject="Shared", body="Hi", chapter=chapter
+    )
+    for broadcast in (own_letter, shared_letter):  # both were sent the shared one: a repeat
+        Recipient.objects.create(broadcast=broadcast, member=person, email=user.email)
+    WelcomeMail.objects.get_or_create(member=person)
+    DigestPreference.objects.get_or_create(user=user)
+    DailyDigest.objects.create(user=user, chapter=chapter, day=datetime.date(2026, 1, 1), events=1)
+    InstantNotice.objects.create(user=user, event=MembershipEvent.objects.filter(member=person).first(),
+                                 chapter=chapter)  # fmt: skip
     Answer.objects.create(user=user, choice="yes")
     third = make_member(f"third-{user.pk}@example.org", "29201", first_name="Unrelated", last_name=f"X{user.pk}")
     DismissedPair.dismiss(person, third, user)
@@ -103,7 +127,10 @@ def test_merge_moves_every_related_row_to_the_kept_person(chapter_a, coordinator
         assert after == expected, f"{key}: {after} rows for the kept person, expected {expected}"
     # The deliberate collisions: one answer a person, one attendance per call occurrence.
     assert merge.discarded["question.answer.user"] == 1
-    assert merge.discarded["calls.callattendance.user"] == 1
+    assert merge.discarded["events.rsvp.user"] == 1
+    assert merge.discarded["events.event_hosts.user"] == 1
+    assert merge.discarded["tags.membertag.member"] == 1
+    assert merge.discarded["broadcasts.recipient.member"] == 1
     assert merge.discarded["duplicates.dismissedpair.low"] + merge.discarded.get("duplicates.dismissedpair.high", 0)
     assert Answer.objects.filter(user=kept.user).count() == 1
     # The export that included the dropped person now lists the kept one (once).
@@ -168,3 +195,10 @@ def test_one_account_per_email_whatever_the_case(db):
     with pytest.raises(IntegrityError), transaction.atomic():
         User.objects.create(email="SAM@example.org")
     assert not Officer.objects.exists()
+
+
+def test_merge_refuses_people_outside_the_actors_chapters(twins, coordinator_b):
+    kept, dropped = twins
+    with pytest.raises(MergeRefused):
+        merge_members(kept=kept, dropped=dropped, choices=KEEP_ALL, actor=coordinator_b)
+    assert Member.objects.filter(pk__in=[kept.pk, dropped.pk]).count() == 2

@@ -103,8 +103,9 @@ def test_moving_an_event_mails_everyone_who_rsvpd(client, coordinator_a, chapter
     rsvps.rsvp_member(occurrence=occurrence, user=make_member("waiting@example.org", SC_ZIP).user)
     mailoutbox.clear()
     client.force_login(coordinator_a)
-    later = event.starts_at.astimezone(event.zone) + datetime.timedelta(days=1)
-    data = form_data(event, starts_at_0=f"{later:%Y-%m-%d}", ends_at_0=f"{later:%Y-%m-%d}",
+    day = datetime.timedelta(days=1)
+    later, ends = (getattr(event, field).astimezone(event.zone) + day for field in ("starts_at", "ends_at"))
+    data = form_data(event, starts_at_0=f"{later:%Y-%m-%d}", ends_at_0=f"{ends:%Y-%m-%d}",
                      address="2 New Place, Columbia, SC")  # fmt: skip
     response = client.post(f"/admin/events/event/{event.pk}/change/", data)
     assert response.status_code == 302

@@ -2,6 +2,9 @@
 
 import datetime
 
+import pytest
+from django.core.exceptions import ValidationError
+
 from events import rsvps
 from events.models import RSVP, Event, ReminderSent
 from tests.factories import SC_ZIP, make_event, make_member
@@ -70,3 +73,11 @@ def test_no_reminders_to_the_waitlist_cancelled_or_a_cancelled_event(chapter_a, 
     mailoutbox.clear()
     assert rsvps.send_due_reminders(rsvp.occurrence.starts_at - datetime.timedelta(minutes=30)) == 1
     assert [m.to for m in mailoutbox] == [["w@example.org"]]
+
+
+def test_a_reminder_more_than_a_week_ahead_is_refused_with_a_message(chapter_a):
+    event = make_event(chapter_a)
+    event.reminder_minutes = [7 * 24 * 60 + 1]
+    with pytest.raises(ValidationError) as refused:
+        event.full_clean()
+    assert "reminder_minutes" in refused.value.message_dict

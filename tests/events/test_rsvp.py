@@ -187,3 +187,13 @@ def test_unknown_date_is_a_clear_answer_not_an_error(client, member, event):
     response = client.post(f"/events/{event.pk}/rsvp/", {"date": "2-2-2"})
     assert response.status_code == 302
     assert not RSVP.objects.exists()
+
+
+def test_visitor_rsvps_are_capped_per_connection(client, event, mailoutbox, settings):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "rsvp_visitor": "2/h/ip"}
+    for n in range(2):
+        assert client.post(f"/events/{event.pk}/rsvp/", {**VISITOR, "email": f"v{n}@example.net"}).status_code == 302
+    response = client.post(f"/events/{event.pk}/rsvp/", {**VISITOR, "email": "v3@example.net"})
+    assert response.status_code == 429
+    assert not RSVP.objects.filter(email="v3@example.net").exists()
+    assert len(mailoutbox) == 2

@@ -60,6 +60,8 @@ def test_lifetimes_are_the_documented_ones():
         "member-invitation": 7,
         "endorsement-confirm": 7,
         "endorsement-withdraw": 90,
+        "rsvp-confirm": 7,
+        "rsvp-cancel": 365,
     }
     assert all(isinstance(value, datetime.timedelta) for value in LIFETIMES.values())
 

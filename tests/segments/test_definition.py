@@ -201,3 +201,17 @@ def test_form_reports_unknown_county(people, national):
     form = DefinitionForm(user=national, data={"counties": "99999"})
     assert not form.is_valid()
     assert "No such county: 99999" in str(form.errors)
+
+
+def test_form_offers_national_and_own_chapters_events_only(people, coordinator_a, chapter_a, chapter_b):
+    own, national_event = make_event(chapter_a, title="Columbia canvass"), make_event(None, title="National rally")
+    other = make_event(chapter_b, title="Cheyenne meeting")
+    form = DefinitionForm(user=coordinator_a, data={"events": [other.pk]})
+    assert not form.is_valid()
+    assert "events" in form.errors
+    offered = {event.title for event in form.fields["events"].queryset}
+    assert {"Columbia canvass", "National rally"} <= offered
+    assert "Cheyenne meeting" not in offered
+    form = DefinitionForm(user=coordinator_a, data={"events": [own.pk, national_event.pk], "event_rsvp": "attended"})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_definition == {"event_rsvp": "attended", "events": sorted([own.pk, national_event.pk])}
