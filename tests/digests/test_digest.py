@@ -129,3 +129,14 @@ def test_a_coordinator_whose_term_ended_gets_no_digest(coordinator_a):
     make_member("ann@example.net", SC_ZIP, first_name="Ann", last_name="Alpha")
     mail.outbox.clear()
     assert send_digests_due(tomorrow_at(7)) == 0
+
+
+def test_a_digests_queries_do_not_grow_with_its_events(coordinator_a, chapter_b, django_assert_max_num_queries):
+    a_day_in_both_chapters()
+    for n in range(6):
+        make_member(f"more{n}@example.net", SC_ZIP, first_name="More", last_name=str(n))
+    mail.outbox.clear()
+    # Coordinators and chapters, digests composed; then one digest: its row, its events, its queued mail.
+    with django_assert_max_num_queries(10):
+        assert send_digests_due(tomorrow_at(7)) == 1
+    assert "10 membership changes" in digests_to("coord-a@example.org")[0].subject
