@@ -94,11 +94,14 @@ def attendance_list(request: HttpRequest, event_id: int, page: int = Query(1, ge
                                                   for r in result.items])  # fmt: skip
 
 
-def attendance(rsvp: RSVP, member: Member | None, item: Event, request: HttpRequest) -> dict:
+def attendance(
+    rsvp: RSVP, member: Member | None, item: Event, request: HttpRequest | None, *, base_url: str = ""
+) -> dict:
+    """One RSVP as an OSDI attendance; `base_url` makes the links where there is no request (webhooks)."""
     name = rsvp.user.get_full_name() if rsvp.user_id else rsvp.name
-    links = {"osdi:event": {"href": absolute(reverse("api:event-detail", args=[item.pk]), request)}}
+    links = {"osdi:event": {"href": absolute(reverse("api:event-detail", args=[item.pk]), request, base_url)}}
     if member is not None:
-        links["osdi:person"] = {"href": absolute(reverse("api:person-detail", args=[member.pk]), request)}
+        links["osdi:person"] = {"href": absolute(reverse("api:person-detail", args=[member.pk]), request, base_url)}
     return {
         "identifiers": [f"{IDENTIFIER_PREFIX}:attendance:{rsvp.pk}"],
         "status": ATTENDANCE_STATUS.get(rsvp.status, rsvp.status),

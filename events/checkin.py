@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from chapters.models import Chapter
+from events import signals
 from events.models import RSVP, Event, Occurrence
 from events.views import occurrence_for
 from lib import audit
@@ -139,8 +140,11 @@ def mark_attended(request: HttpRequest, event: Event, rsvp_pk: int) -> HttpRespo
     """Tick (or untick, with attended=0) one person on one date."""
     rsvp = get_object_or_404(RSVP.objects.select_related("occurrence__event"), pk=rsvp_pk, occurrence__event=event)
     attended = request.POST.get("attended", "1") != "0"
-    rsvp.attended, rsvp.attended_at = attended, timezone.now() if attended else None
-    rsvp.save(update_fields=["attended", "attended_at"])
+    with transaction.atomic():
+        rsvp.attended, rsvp.attended_at = attended, timezone.now() if attended else None
+        rsvp.save(update_fields=["attended", "attended_at"])
+        if attended:
+            signals.attendance_recorded.send(sender=RSVP, rsvp=rsvp)
     if wants_json(request):
         return JsonResponse({"id": rsvp.pk, "attended": rsvp.attended,
                              "count": rsvp.occurrence.rsvps.filter(attended=True).count()})  # fmt: skip
@@ -160,6 +164,7 @@ def add_walk_in(*, occurrence: Occurrence, name: str, email: str, zip_code: str)
         rsvp.cancelled_at = None
     rsvp.attended, rsvp.attended_at = True, timezone.now()
     rsvp.save()
+    signals.attendance_recorded.send(sender=RSVP, rsvp=rsvp)
     return rsvp
 
 

@@ -11,9 +11,11 @@ from django.db.models import Q
 from django.db.models.signals import post_save
 from django.utils import timezone
 
-from api import representations
+from api import event_resources, representations
 from chapters.models import Chapter
 from endorsements.models import Endorsement
+from events import signals as event_signals
+from events.models import RSVP
 from members import signals
 from members.models import Member
 from webhooks.models import EVENT_FIELDS, Delivery, Event, Subscription
@@ -113,9 +115,18 @@ def on_endorsement_saved(sender, instance: Endorsement, created: bool, update_fi
     queue(Event.ENDORSEMENT_PUBLISHED, chapters, lambda: representations.endorsement(instance))
 
 
+def on_attendance(sender, rsvp: RSVP, **kwargs) -> None:
+    """Someone came: the API's attendance, to the event's chapter (a national event: every-chapter subscriptions)."""
+    event = rsvp.occurrence.event
+    member = Member.objects.filter(user_id=rsvp.user_id).first() if rsvp.user_id else None
+    data = lambda: event_resources.attendance(rsvp, member, event, None, base_url=base_url())  # noqa: E731
+    queue(Event.ATTENDANCE_RECORDED, [event.chapter_id], data, member.pk if member else None)
+
+
 def connect() -> None:
     signals.person_joined.connect(on_joined, dispatch_uid="webhooks.person_joined")
     signals.people_imported.connect(on_imported, dispatch_uid="webhooks.people_imported")
     signals.person_updated.connect(on_updated, dispatch_uid="webhooks.person_updated")
     signals.person_left.connect(on_left, dispatch_uid="webhooks.person_left")
     post_save.connect(on_endorsement_saved, sender=Endorsement, dispatch_uid="webhooks.endorsement_published")
+    event_signals.attendance_recorded.connect(on_attendance, dispatch_uid="webhooks.attendance_recorded")

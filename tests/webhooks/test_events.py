@@ -9,9 +9,11 @@ from django.utils import timezone
 from procrastinate.contrib.django.models import ProcrastinateJob
 
 from api import representations
+from events.checkin import add_walk_in
+from events.models import RSVP
 from members.models import ConsentRecord, Member, delete_account, leave_coalition, update_member
 from tests.api.helpers import make_key, person, signup
-from tests.factories import import_member, make_endorsement, make_member
+from tests.factories import import_member, make_endorsement, make_event, make_member
 from tests.webhooks.helpers import subscribe
 from webhooks.models import Delivery
 from webhooks.tasks import remove_old_deliveries
@@ -148,3 +150,25 @@ def test_without_subscriptions_a_change_costs_one_query_more(chapter_a, django_a
     member = make_member("sc@example.net", "29201")
     leave_coalition(member=member, actor=member.user, source="profile")
     assert Delivery.objects.count() == 0
+
+
+def test_checking_someone_in_reaches_the_events_chapter_as_the_apis_attendance(client, chapter_a, coordinator_a,
+                                                                                   national):  # fmt: skip
+    hooks = {"attendance_recorded": True, "person_created": False}
+    a, b = subscribe(coordinator_a, chapter_a, URL, **hooks), subscribe(national, None, URL, **hooks)
+    event = make_event(chapter_a, days_ahead=0)
+    occurrence = event.occurrences.get()
+    member = make_member("came@example.net", "29201")
+    rsvp = RSVP.objects.create(occurrence=occurrence, user=member.user, email=member.user.email)
+    client.force_login(coordinator_a)
+
+    client.post(f"/events/{event.pk}/check-in/{rsvp.pk}/", {"date": occurrence.date.isoformat()})
+    add_walk_in(occurrence=occurrence, name="Walk In", email="walkin@example.net", zip_code="29201")
+
+    assert events_for(a) == ["attendance.recorded", "attendance.recorded"]
+    assert events_for(b) == ["attendance.recorded", "attendance.recorded"]
+    came, walked_in = (d.payload["data"] for d in a.deliveries.order_by("pk"))
+    assert came["attended"] is True
+    assert came["_links"]["osdi:person"]["href"].endswith(f"/api/people/{member.pk}/")
+    assert walked_in["person"]["email_addresses"][0]["address"] == "walkin@example.net"
+    assert "osdi:person" not in walked_in["_links"]
