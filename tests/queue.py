@@ -13,6 +13,7 @@ import email.policy
 import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from django.db import connection
@@ -85,6 +86,22 @@ def empty_queue() -> None:
 
 
 def run_worker(**options) -> None:
-    """Run a real worker until the queue is empty (for now), then return."""
+    """Run a real worker until the queue is empty (for now), then return.
+
+    On a thread of its own, with its own event loop: after the browser tests, Playwright keeps one
+    running on the test's thread, where the worker's asyncio.run() would refuse to start.
+    """
     worker_app = app.with_connector(app.connector.get_worker_connector())
-    worker_app.run_worker(wait=False, install_signal_handlers=False, listen_notify=False, **options)
+    failures = []
+
+    def work() -> None:
+        try:
+            worker_app.run_worker(wait=False, install_signal_handlers=False, listen_notify=False, **options)
+        except BaseException as error:  # raised again on the test's thread
+            failures.append(error)
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+    if failures:
+        raise failures[0]
