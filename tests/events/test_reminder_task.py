@@ -3,23 +3,12 @@ reaches an SMTP server on loopback, once, however often the task runs."""
 
 import datetime
 
-import pytest
-from django.db import connection
 from django.utils import timezone
 from procrastinate.contrib.django.models import ProcrastinateJob
 
 from events import rsvps
 from events.tasks import materialise_event_dates, send_event_reminders
 from tests.factories import SC_ZIP, make_event, make_member
-
-
-@pytest.fixture(autouse=True)
-def _empty_queue_after():
-    """The flush that ends a transactional test leaves the queue's own tables (procrastinate's
-    models are read-only); later tests count the mail jobs, so these go."""
-    yield
-    with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE procrastinate_jobs, procrastinate_periodic_defers CASCADE")
 
 
 def test_the_worker_sends_a_due_reminder_once(chapter_a, smtp_sink, run_worker):
