@@ -15,9 +15,10 @@ from ninja.decorators import decorate_view
 
 from api.access import KEY_AUTH, PerKeyRate, logged, public
 from api.paging import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, paginate
-from api.representations import IDENTIFIER_PREFIX, absolute
+from api.representations import IDENTIFIER_PREFIX
 from api.schemas import KEY_ERRORS, AttendanceCollection, Error, EventCollection, EventOut
 from events.models import RSVP, Event
+from lib.urls import absolute_url
 from members.models import Member, MemberAccess
 
 router = Router(tags=["events"])
@@ -47,9 +48,9 @@ def event(item: Event, request: HttpRequest) -> dict:
         "chapter": item.chapter.name if item.chapter_id else "",
         "location": location,
         "_links": {
-            "self": {"href": absolute(reverse("api:event-detail", args=[item.pk]), request)},
-            "html": {"href": absolute(item.get_absolute_url(), request)},
-            "osdi:attendances": {"href": absolute(reverse("api:attendance-list", args=[item.pk]), request)},
+            "self": {"href": absolute_url(reverse("api:event-detail", args=[item.pk]), request)},
+            "html": {"href": absolute_url(item.get_absolute_url(), request)},
+            "osdi:attendances": {"href": absolute_url(reverse("api:attendance-list", args=[item.pk]), request)},
         },
     }
 
@@ -94,14 +95,12 @@ def attendance_list(request: HttpRequest, event_id: int, page: int = Query(1, ge
                                                   for r in result.items])  # fmt: skip
 
 
-def attendance(
-    rsvp: RSVP, member: Member | None, item: Event, request: HttpRequest | None, *, base_url: str = ""
-) -> dict:
-    """One RSVP as an OSDI attendance; `base_url` makes the links where there is no request (webhooks)."""
+def attendance(rsvp: RSVP, member: Member | None, item: Event, request: HttpRequest | None) -> dict:
+    """One RSVP as an OSDI attendance (links from SITE_URL without a request: webhooks)."""
     name = rsvp.user.get_full_name() if rsvp.user_id else rsvp.name
-    links = {"osdi:event": {"href": absolute(reverse("api:event-detail", args=[item.pk]), request, base_url)}}
+    links = {"osdi:event": {"href": absolute_url(reverse("api:event-detail", args=[item.pk]), request)}}
     if member is not None:
-        links["osdi:person"] = {"href": absolute(reverse("api:person-detail", args=[member.pk]), request, base_url)}
+        links["osdi:person"] = {"href": absolute_url(reverse("api:person-detail", args=[member.pk]), request)}
     return {
         "identifiers": [f"{IDENTIFIER_PREFIX}:attendance:{rsvp.pk}"],
         "status": ATTENDANCE_STATUS.get(rsvp.status, rsvp.status),

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from chapters.models import Chapter
 from endorsements.models import Endorsement
+from lib.urls import absolute_url
 from members.models import Member
 
 IDENTIFIER_PREFIX = "coalition"
@@ -16,18 +17,11 @@ IDENTIFIER_PREFIX = "coalition"
 PERSON_RELATED = ("user", "chapter", "county")
 
 
-def absolute(path: str, request: HttpRequest | None = None, base_url: str = "") -> str:
-    """A link as clients need it: absolute when we know the host, else the path alone."""
-    if request is not None:
-        return request.build_absolute_uri(path)
-    return base_url.rstrip("/") + path
-
-
-def people_href(request: HttpRequest | None, base_url: str = "") -> str:
+def people_href(request: HttpRequest | None) -> str:
     """The people collection's URL, worked out once per request (a page links a hundred people)."""
     href = getattr(request, "api_people_href", None)
     if href is None:
-        href = absolute(reverse("api:person-list"), request, base_url)
+        href = absolute_url(reverse("api:person-list"), request)
         if request is not None:
             request.api_people_href = href
     return href
@@ -37,7 +31,7 @@ def subscription(given: bool) -> str:
     return "subscribed" if given else "unsubscribed"
 
 
-def person(member: Member, request: HttpRequest | None = None, *, base_url: str = "") -> dict:
+def person(member: Member, request: HttpRequest | None = None) -> dict:
     """A member as an OSDI person (`osdi:person`).
 
     Consents speak OSDI's words: the email address is "subscribed" when the member agreed to
@@ -45,7 +39,7 @@ def person(member: Member, request: HttpRequest | None = None, *, base_url: str 
     OSDI has no field for, are custom fields, as Action Network puts a group's own questions.
     """
     user = member.user
-    self_link = people_href(request, base_url) + f"{member.pk}/"
+    self_link = people_href(request) + f"{member.pk}/"
     # A page of people is read with these annotated (api.endpoints.people_of): no chapter, county
     # or phone number object per person. A member loaded otherwise (webhooks) has them as relations.
     chapter = (
@@ -104,8 +98,8 @@ def chapter(item: Chapter, request: HttpRequest | None = None) -> dict:
             "listed_counties": [{"fips": c.fips, "name": c.name} for c in counties],
         },
         "_links": {
-            "self": {"href": absolute(reverse("api:chapter-detail", args=[item.slug]), request)},
-            "html": {"href": absolute(item.get_absolute_url(), request)},
+            "self": {"href": absolute_url(reverse("api:chapter-detail", args=[item.slug]), request)},
+            "html": {"href": absolute_url(item.get_absolute_url(), request)},
         },
     }
 
@@ -125,7 +119,7 @@ def endorsement(item: Endorsement, request: HttpRequest | None = None) -> dict:
         "published_date": item.published_at.isoformat() if item.published_at else None,
         "featured": item.featured,
         "_links": {
-            "self": {"href": absolute(reverse("api:endorsement-detail", args=[item.slug]), request)},
-            "html": {"href": absolute(item.get_absolute_url(), request)},
+            "self": {"href": absolute_url(reverse("api:endorsement-detail", args=[item.slug]), request)},
+            "html": {"href": absolute_url(item.get_absolute_url(), request)},
         },
     }

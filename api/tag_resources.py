@@ -13,8 +13,9 @@ from ninja.decorators import decorate_view
 
 from api.access import KEY_AUTH, Access, PerKeyRate, logged
 from api.paging import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, paginate
-from api.representations import IDENTIFIER_PREFIX, absolute
+from api.representations import IDENTIFIER_PREFIX
 from api.schemas import KEY_ERRORS, Error, TagCollection, TaggingCollection, TagOut
+from lib.urls import absolute_url
 from members.models import Member, User
 from tags.models import MemberTag, Tag, tag_members, untag_members
 
@@ -34,8 +35,8 @@ def tag(item: Tag, request: HttpRequest) -> dict:
         "chapter": item.chapter.name if item.chapter_id else "",
         "created_date": item.created_at.isoformat(),
         "_links": {
-            "self": {"href": absolute(reverse("api:tag-detail", args=[item.pk]), request)},
-            "osdi:taggings": {"href": absolute(reverse("api:tagging-list", args=[item.pk]), request)},
+            "self": {"href": absolute_url(reverse("api:tag-detail", args=[item.pk]), request)},
+            "osdi:taggings": {"href": absolute_url(reverse("api:tagging-list", args=[item.pk]), request)},
         },
     }
 
@@ -45,9 +46,9 @@ def tagging(link: MemberTag, request: HttpRequest) -> dict:
         "identifiers": [f"{IDENTIFIER_PREFIX}:tagging:{link.pk}"],
         "created_date": link.added_at.isoformat(),
         "_links": {
-            "self": {"href": absolute(reverse("api:tagging-list", args=[link.tag_id]), request)},
-            "osdi:tag": {"href": absolute(reverse("api:tag-detail", args=[link.tag_id]), request)},
-            "osdi:person": {"href": absolute(reverse("api:person-detail", args=[link.member_id]), request)},
+            "self": {"href": absolute_url(reverse("api:tagging-list", args=[link.tag_id]), request)},
+            "osdi:tag": {"href": absolute_url(reverse("api:tag-detail", args=[link.tag_id]), request)},
+            "osdi:person": {"href": absolute_url(reverse("api:person-detail", args=[link.member_id]), request)},
         },
     }
 

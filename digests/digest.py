@@ -8,7 +8,6 @@ import datetime
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from allauth.utils import build_absolute_uri
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -17,6 +16,7 @@ from django.urls import reverse
 from chapters.models import Chapter, Officer
 from digests.models import DailyDigest, DigestPreference, InstantNotice
 from lib.mail import send_mail_template
+from lib.urls import absolute_url
 from members.models import MembershipEvent, User
 
 # The digest leaves at this local hour of the chapter's (or, without a call zone, the coalition's) zone.
@@ -48,7 +48,7 @@ def describe(event: MembershipEvent, chapter: Chapter) -> Entry:
     member = event.member
     name = str(member) if member is not None else "Someone who has since deleted their account"
     ours = member is not None and member.chapter_id == chapter.pk
-    admin_url = absolute(reverse("admin:members_member_change", args=[member.pk])) if ours else ""
+    admin_url = absolute_url(reverse("admin:members_member_change", args=[member.pk])) if ours else ""
     if event.to_chapter_id == chapter.pk and event.kind == MembershipEvent.Kind.JOINED:
         return Entry("joined", name, f"joined ({event.source or 'signup'})", admin_url)
     if event.to_chapter_id == chapter.pk:
@@ -58,11 +58,6 @@ def describe(event: MembershipEvent, chapter: Chapter) -> Entry:
         destination = event.to_chapter.name if event.to_chapter else "a place without a chapter"
         return Entry("left", name, f"moved to {destination}", admin_url)
     return Entry("left", name, "left the coalition", admin_url)
-
-
-def absolute(path: str) -> str:
-    """A full URL for a mail, made without a request (the site's domain, as allauth's mails do)."""
-    return build_absolute_uri(None, path)
 
 
 def events_between(chapter: Chapter, start: datetime.datetime, end: datetime.datetime):
@@ -93,8 +88,8 @@ def digest_context(chapter: Chapter, entries: list[Entry]) -> dict:
             (title, [e for e in entries if e.section == key])
             for key, title in (("joined", "Joined"), ("moved_in", "Moved in"), ("left", "Left or moved away"))
         ],
-        "members_url": absolute(reverse("admin:members_member_changelist") + f"?chapter={chapter.pk}"),
-        "preferences_url": absolute(reverse("digests:preferences")),
+        "members_url": absolute_url(reverse("admin:members_member_changelist") + f"?chapter={chapter.pk}"),
+        "preferences_url": absolute_url(reverse("digests:preferences")),
     }
 
 

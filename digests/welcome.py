@@ -7,10 +7,10 @@ claim the account (members.models.activate_member sends `membership_started` the
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from digests.digest import absolute
 from digests.models import WelcomeMail
 from events.calls import WeeklyCall, call_for
 from lib.mail import render_mail_template
+from lib.urls import absolute_url
 from members.models import Member
 from members.views import share_path
 
@@ -20,7 +20,7 @@ def next_call_for(member: Member) -> WeeklyCall:
 
 
 def share_url(member: Member) -> str:
-    return absolute(share_path(member))
+    return absolute_url(share_path(member))
 
 
 def send_welcome(*, member: Member) -> bool:
@@ -37,9 +37,9 @@ def send_welcome(*, member: Member) -> bool:
             "chapter": member.chapter,
             "call": call,
             "call_start": call.next_occurrence(),
-            "call_ics_url": absolute(reverse("calls:call-ics", args=[call.key])),
+            "call_ics_url": absolute_url(reverse("calls:call-ics", args=[call.key])),
             "share_url": share_url(member),
-            "profile_url": absolute(reverse("members:profile")),
+            "profile_url": absolute_url(reverse("members:profile")),
         }
         message = render_mail_template("emails/welcome", [member.user.email], context)
         message.attach("call.ics", call.to_ical(recurring=False), "text/calendar")

@@ -8,8 +8,9 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from chapters.models import Chapter, ZipCode
-from events import finding, rsvps
+from events import finding
 from events.models import Event
+from lib.urls import absolute_url
 from lib.validators import as_one_line
 from lib.visitor_cache import visitor_cache
 
@@ -90,7 +91,7 @@ def chapter_feed(request: HttpRequest, slug: str) -> HttpResponse:
         entry.add("dtstamp", timezone.now())
         entry.add("dtstart", occurrence.starts_at.astimezone(event.zone))
         entry.add("dtend", occurrence.ends_at.astimezone(event.zone))
-        entry.add("url", rsvps.site_link(f"{event.get_absolute_url()}?date={occurrence.date:%Y-%m-%d}"))
+        entry.add("url", absolute_url(f"{event.get_absolute_url()}?date={occurrence.date:%Y-%m-%d}"))
         if not event.place_is_private:
             entry.add("location", as_one_line(event.address))
         entry.add("description", event.description)

@@ -10,7 +10,6 @@ backend delivers it after the transaction commits, and not at all if it rolls ba
 import datetime
 
 import icalendar
-from django.conf import settings
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.db import transaction
 from django.db.models import Q
@@ -20,23 +19,20 @@ from django.utils import timezone
 from events.models import MAX_REMINDER_MINUTES, RSVP, Event, Occurrence, ReminderSent
 from lib import audit, tokens
 from lib.mail import render_mail_template, send_mail_template
+from lib.urls import absolute_url
 from lib.validators import as_one_line
 
 PLACE_FIELDS = ("online", "address", "online_link")
 TIME_FIELDS = ("starts_at", "ends_at", "time_zone", "recurrence", "repeat_until")
 
 
-def site_link(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
-
-
 def cancel_link(rsvp: RSVP) -> str:
-    return site_link(reverse("events:rsvp-cancel", args=[tokens.make_token("rsvp-cancel", rsvp.pk)]))
+    return absolute_url(reverse("events:rsvp-cancel", args=[tokens.make_token("rsvp-cancel", rsvp.pk)]))
 
 
 def confirm_link(rsvp: RSVP) -> str:
     token = tokens.make_token("rsvp-confirm", rsvp.pk, state=rsvp.status)
-    return site_link(reverse("events:rsvp-confirm", args=[token]))
+    return absolute_url(reverse("events:rsvp-confirm", args=[token]))
 
 
 def locked(occurrence: Occurrence) -> Occurrence:
@@ -70,7 +66,7 @@ def occurrence_ical(occurrence: Occurrence, *, with_place: bool) -> bytes:
     entry.add("dtstamp", timezone.now())
     entry.add("dtstart", occurrence.starts_at.astimezone(event.zone))
     entry.add("dtend", occurrence.ends_at.astimezone(event.zone))
-    entry.add("url", site_link(event.get_absolute_url()))
+    entry.add("url", absolute_url(event.get_absolute_url()))
     if occurrence.cancelled or event.status == Event.Status.CANCELLED:
         entry.add("status", "CANCELLED")
     if with_place or not event.place_is_private:
@@ -89,7 +85,7 @@ def mail_rsvp(rsvp: RSVP, template: str, *, attach_ics: bool = False, **context)
     occurrence = rsvp.occurrence
     context = {
         "rsvp": rsvp, "occurrence": occurrence, "event": occurrence.event, "cancel_url": cancel_link(rsvp),
-        "event_url": site_link(occurrence.event.get_absolute_url()), **context,
+        "event_url": absolute_url(occurrence.event.get_absolute_url()), **context,
     }  # fmt: skip
     message = render_mail_template(f"emails/{template}", [rsvp.email], context)
     if attach_ics:
@@ -317,7 +313,7 @@ def apply_changes(*, event: Event, before: dict) -> None:
 def mail_proposer(event: Event, template: str) -> None:
     if event.proposed_by is None:
         return
-    url = site_link(event.get_absolute_url()) if event.status == Event.Status.SCHEDULED else ""
+    url = absolute_url(event.get_absolute_url()) if event.status == Event.Status.SCHEDULED else ""
     send_mail_template(f"emails/{template}", [event.proposed_by.email], {"event": event, "event_url": url})
 
 

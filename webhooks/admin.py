@@ -1,6 +1,5 @@
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.sites.models import Site
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.urls import reverse
@@ -11,6 +10,7 @@ from django.utils.safestring import mark_safe
 from chapters.scoping import ChapterScopedAdmin, scope_of
 from lib import audit
 from lib.admin import HistoryInline
+from lib.urls import absolute_url
 from webhooks import outbound
 from webhooks.models import EVENT_FIELDS, Attempt, Delivery, Receiver, Subscription, new_receiver_token
 
@@ -161,7 +161,7 @@ class ReceiverAdmin(ChapterScopedAdmin):
     def address(self, obj: Receiver) -> str:
         if obj.pk is None:
             return "Made when you save."
-        url = f"https://{Site.objects.get_current().domain}" + reverse("webhooks:action-network", args=[obj.token])
+        url = absolute_url(reverse("webhooks:action-network", args=[obj.token]))
         return format_html("<code>{}</code>", url)
 
     @admin.display(description=f"last {RECENT} items received")

@@ -6,7 +6,6 @@ connector on the same connection: the change and its deliveries commit together,
 The payload is made now, so each delivery says what the record was at that moment.
 """
 
-from django.contrib.sites.models import Site
 from django.db.models import Q
 from django.db.models.signals import post_save
 from django.utils import timezone
@@ -21,10 +20,6 @@ from members.models import Member
 from webhooks.models import EVENT_FIELDS, Delivery, Event, Subscription
 
 BATCH = 2000
-
-
-def base_url() -> str:
-    return f"https://{Site.objects.get_current().domain}"
 
 
 def subscriptions_for(event: str, chapter_ids: list[int]):
@@ -66,7 +61,7 @@ def person_data(member: Member):
 
     def data() -> dict:
         fresh = Member.objects.select_related(*representations.PERSON_RELATED).get(pk=member.pk)
-        return representations.person(fresh, base_url=base_url())
+        return representations.person(fresh)
 
     return data
 
@@ -80,13 +75,12 @@ def on_imported(sender, chapter: Chapter, at, **kwargs) -> None:
     subscriptions = list(subscriptions_for(Event.PERSON_CREATED, [chapter.pk]))
     if not subscriptions:
         return
-    base = base_url()
     people = Member.objects.filter(chapter=chapter, joined_at=at, created_at=at).select_related(
         *representations.PERSON_RELATED
     )
     rows = []
     for member in people.iterator(chunk_size=BATCH):
-        data = representations.person(member, base_url=base)
+        data = representations.person(member)
         rows += [(subscription, data, member.pk) for subscription in subscriptions]
     write(Event.PERSON_CREATED, rows)
 
@@ -119,7 +113,7 @@ def on_attendance(sender, rsvp: RSVP, **kwargs) -> None:
     """Someone came: the API's attendance, to the event's chapter (a national event: every-chapter subscriptions)."""
     event = rsvp.occurrence.event
     member = Member.objects.filter(user_id=rsvp.user_id).first() if rsvp.user_id else None
-    data = lambda: event_resources.attendance(rsvp, member, event, None, base_url=base_url())  # noqa: E731
+    data = lambda: event_resources.attendance(rsvp, member, event, None)  # noqa: E731
     queue(Event.ATTENDANCE_RECORDED, [event.chapter_id], data, member.pk if member else None)
 
 

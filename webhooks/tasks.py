@@ -13,7 +13,6 @@ import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.sites.models import Site
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
@@ -22,6 +21,7 @@ from django.utils import timezone
 from procrastinate import BaseRetryStrategy, RetryDecision
 from procrastinate.contrib.django import app
 
+from lib.urls import absolute_url
 from webhooks import outbound, signing
 from webhooks.models import Attempt, Delivery, Subscription
 
@@ -110,9 +110,7 @@ def mail_paused(subscription: Subscription) -> None:
     logger.warning(
         "Webhook subscription %s paused after %s failures", subscription.pk, subscription.consecutive_failures
     )
-    page = f"https://{Site.objects.get_current().domain}" + reverse(
-        "admin:webhooks_subscription_change", args=[subscription.pk]
-    )
+    page = absolute_url(reverse("admin:webhooks_subscription_change", args=[subscription.pk]))
     send_mail(
         subject=f"[Coalition] Webhook paused: {subscription.name}",
         message=(
