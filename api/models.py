@@ -10,7 +10,7 @@ import hmac
 import secrets
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 from django.utils import timezone
 
@@ -58,6 +58,10 @@ class ApiKey(models.Model):
     prefix = models.CharField(max_length=16, unique=True, editable=False, help_text="The key's public first part.")
     hashed = models.CharField(max_length=64, editable=False)
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The per-key rate limit's fixed window (minutes since the epoch) and the requests counted in it;
+    # see `count_request`.
+    rate_window = models.BigIntegerField(default=0, editable=False)
+    rate_used = models.PositiveIntegerField(default=0, editable=False)
     revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
@@ -78,6 +82,25 @@ class ApiKey(models.Model):
         token = f"{TOKEN_PREFIX}_{self.prefix}_{secrets.token_urlsafe(32)}"
         self.hashed = digest(token)
         return token
+
+    def count_request(self, window: int, now) -> int:
+        """Count one request in `window` and say how many the key has made in it; stamp last_used_at.
+
+        One statement, whatever the cache: the counter lives on the key's row, so every app server
+        counts together, and the row is locked only for the moment of the update. last_used_at is
+        written at most once a minute, within the same statement.
+        """
+        table = self._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET rate_used = CASE WHEN rate_window = %s THEN rate_used + 1 ELSE 1 END,"
+                " rate_window = %s, last_used_at = CASE WHEN last_used_at IS NULL"
+                " OR last_used_at < %s - interval '1 minute' THEN %s ELSE last_used_at END"
+                " WHERE id = %s RETURNING rate_used",
+                [window, window, now, now, self.pk],
+            )
+            row = cursor.fetchone()
+        return row[0] if row else 0
 
     def matches(self, token: str) -> bool:
         return hmac.compare_digest(self.hashed, digest(token))

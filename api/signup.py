@@ -124,7 +124,7 @@ def clean_signup(person: dict) -> Signup:
     )
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # within the request's own transaction, no savepoint of its own
 def sign_up_through_api(*, access: Access, signup: Signup) -> tuple[Member, bool]:
     """Create or update the person with this email; (member, created). Never a second person for one address."""
     if signup.county is not None and not access.may_place(signup.county):
