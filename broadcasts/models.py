@@ -232,8 +232,10 @@ def broadcasts_sent_to(member: Member) -> list[dict]:
 def materialise(broadcast: Broadcast) -> int:
     """Write the audience as Recipient rows in one INSERT ... SELECT; returns how many were added.
 
-    Taken in the scope of whoever started the send (`sent_by`). Running it again adds nobody twice
-    (the unique constraint and ON CONFLICT DO NOTHING).
+    Taken in the scope of whoever started the send (`sent_by`). Running it again adds nobody twice:
+    who is already a recipient is left out by NOT EXISTS, which costs nothing on the first run,
+    where ON CONFLICT DO NOTHING made every row a speculative insertion.
+    The rows go in member order, so both of the table's indexes grow at their right-hand end.
     """
     user = broadcast.sent_by
     if user is None:
@@ -248,8 +250,9 @@ def materialise(broadcast: Broadcast) -> int:
         cursor.execute(
             f"INSERT INTO {table} (broadcast_id, member_id, email, state, error) "
             f"SELECT %s, s.id, lower(s.email), %s, '' FROM ({sql}) s(id, email) "
-            f"ON CONFLICT (broadcast_id, member_id) DO NOTHING",
-            [broadcast.pk, Recipient.State.QUEUED, *params],
+            f"WHERE NOT EXISTS (SELECT 1 FROM {table} r WHERE r.broadcast_id = %s AND r.member_id = s.id) "
+            f"ORDER BY s.id",
+            [broadcast.pk, Recipient.State.QUEUED, *params, broadcast.pk],
         )
         return cursor.rowcount
 
