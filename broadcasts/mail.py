@@ -6,7 +6,7 @@ fields and their unsubscribe link, so sending 100,000 copies renders Markdown on
 
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfoNotFoundError
 
 import markdown
@@ -44,13 +44,21 @@ def safe_html(source: str) -> str:
     return nh3.clean(rendered, url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
 
 
-def next_call(member: Member) -> str:
-    """The next call the member is asked to, with its time in their own zone."""
-    call = call_for(member.chapter)
-    start = call.next_occurrence()
-    zone = getattr(member.zip_code, "timezone", "") or call.timezone
+def next_call(member: Member, calls: dict | None = None) -> str:
+    """The next call the member is asked to, with its time in their own zone.
+
+    `calls` keeps each chapter's call and its next start: a batch of copies looks each chapter's
+    call up once, not once per copy.
+    """
+    if calls is not None and member.chapter_id in calls:
+        call, start = calls[member.chapter_id]
+    else:
+        call = call_for(member.chapter)
+        start = call.next_occurrence()
+        if calls is not None:
+            calls[member.chapter_id] = call, start
     try:
-        when = in_zone(start, zone)
+        when = in_zone(start, getattr(member.zip_code, "timezone", "") or call.timezone)
     except ZoneInfoNotFoundError:
         when = in_zone(start, call.timezone)
     return f"{call.title}, {when}"
@@ -60,11 +68,11 @@ def share_link(member: Member, base_url: str) -> str:
     return base_url + share_path(member)
 
 
-def merge_values(member: Member, base_url: str) -> dict[str, str]:
+def merge_values(member: Member, base_url: str, calls: dict | None = None) -> dict[str, str]:
     return {
         "first_name": member.user.first_name or "friend",
         "chapter": member.chapter.name if member.chapter_id else settings.COALITION_NAME,
-        "next_call": next_call(member),
+        "next_call": next_call(member, calls),
         "share_link": share_link(member, base_url),
     }
 
@@ -83,6 +91,8 @@ class Compiled:
     html: str
     text: str
     list_id: str
+    # Each chapter's next call, for the batch being sent (send_batch empties it).
+    calls: dict = field(default_factory=dict)
 
     @classmethod
     def of(cls, broadcast: Broadcast) -> "Compiled":
@@ -113,7 +123,7 @@ class Compiled:
     def message(self, member: Member, email: str, *, recipient: bool) -> EmailMultiAlternatives:
         """One member's copy; a test send (`recipient` false: no row) carries no working unsubscribe link."""
         base = self.broadcast.base_url
-        values = merge_values(member, base)
+        values = merge_values(member, base, self.calls)
         link = unsubscribe_url(base, self.broadcast.pk, member.pk) if recipient else base + "/"
         headers = {"List-Id": self.list_id}
         if recipient:
