@@ -130,7 +130,7 @@ def sign_up_through_api(*, access: Access, signup: Signup) -> tuple[Member, bool
     if signup.county is not None and not access.may_place(signup.county):
         where = signup.county.chapter.name if signup.county.chapter else f"{signup.county.state.name} (no chapter)"
         raise ApiError(403, f"ZIP code {signup.zip_code.code} is in {where}, which this key does not reach.")
-    user = User.objects.filter(email__iexact=signup.email).first()
+    user = User.objects.with_email(signup.email).first()
     if user is None:
         try:
             with transaction.atomic():
@@ -140,7 +140,7 @@ def sign_up_through_api(*, access: Access, signup: Signup) -> tuple[Member, bool
                 EmailAddress.objects.create(user=user, email=signup.email, verified=False, primary=True)
                 return join(access=access, user=user, signup=signup), True
         except IntegrityError:  # the same address signed up by a concurrent request a moment ago
-            user = User.objects.get(email__iexact=signup.email)
+            user = User.objects.with_email(signup.email).get()
     member = Member.objects.select_for_update().select_related("user", "county", "zip_code").filter(user=user).first()
     if member is None:
         return join(access=access, user=user, signup=signup), True

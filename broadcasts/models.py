@@ -212,7 +212,7 @@ def on_tracking(sender, event, esp_name: str, **kwargs) -> None:
     if event.event_type in ("bounced", "complained"):
         suppress(email, event.event_type, detail)
     if event.event_type in ("complained", "unsubscribed"):
-        for member in Member.objects.filter(user__email__iexact=email).select_related("user"):
+        for member in Member.objects.filter(user__in=User.objects.with_email(email)).select_related("user"):
             if withdraw_email_consent(
                 member, source=ConsentRecord.Source.PROVIDER, detail=f"{esp_name} {event.event_type}"
             ):

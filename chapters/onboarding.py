@@ -89,7 +89,7 @@ def send_invitation(*, user: User, chapter: Chapter, site_url: str, invited_by: 
 def add_coordinator(*, chapter: Chapter, email: str, first_name: str, last_name: str, title: str, by) -> User:
     """Find or create the person's account and make them a current coordinator of the chapter."""
     email = email.strip().lower()
-    user = User.objects.filter(email__iexact=email).first()
+    user = User.objects.with_email(email).first()
     if user is None:
         user = User.objects.create_user(email=email, first_name=first_name, last_name=last_name)
         audit.record(by, user, f"Account created to coordinate {chapter}", action=ADDITION)

@@ -125,7 +125,7 @@ class JoinForm(PlaceFields, SignupForm):
             with transaction.atomic():
                 return super().try_save(request)
         except IntegrityError:
-            if not User.objects.filter(email__iexact=self.cleaned_data.get("email", "")).exists():
+            if not User.objects.with_email(self.cleaned_data.get("email", "")).exists():
                 raise
             return None, get_adapter().respond_email_verification_sent(request, None)
 
