@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from chapters.models import Chapter
 from chapters.scoping import ChapterScopedAdmin, scope_of
 from duplicates.merge import CHOICES, MergeRefused, check_mergeable, counts, dropped_values, merge_members, value_of
-from duplicates.models import DismissedPair, find_pairs
+from duplicates.models import DismissedPair, review_pairs
 from lib import audit
 from members.models import Member
 
@@ -146,22 +146,23 @@ class DismissedPairAdmin(ChapterScopedAdmin):
             chapter_ids = []  # a national scan is a chapter at a time: they pick one
         else:
             chapter_ids = [pk for pk, _ in choices]
-        page = None
+        page = scanned_at = None
         if chapter_ids:
             try:
                 number = max(1, int(request.GET.get("page", 1)))
             except ValueError:
                 number = 1
-            pairs, total = find_pairs(chapter_ids, limit=PER_PAGE, offset=(number - 1) * PER_PAGE)
+            rescan = "rescan" in request.GET
+            pairs, total, scanned_at = review_pairs(chapter_ids, limit=PER_PAGE, offset=(number - 1) * PER_PAGE,
+                                                    rescan=rescan)  # fmt: skip
             if not pairs and number > 1:  # past the end (or dismissed down to fewer pages): the last page
-                _, total = find_pairs(chapter_ids, limit=1)
                 number = max(1, (total - 1) // PER_PAGE + 1)
-                pairs, total = find_pairs(chapter_ids, limit=PER_PAGE, offset=(number - 1) * PER_PAGE)
+                pairs, total, scanned_at = review_pairs(chapter_ids, limit=PER_PAGE, offset=(number - 1) * PER_PAGE)
             page = PairsPaginator(pairs, total, number).page(number) if total else None
         context = {
             **self.admin_site.each_context(request), "opts": self.model._meta, "title": "Possible duplicates",
             "chapters": choices, "chosen": chosen, "page": page, "national": scope.national,
-            "scanned": bool(chapter_ids),
+            "scanned": bool(chapter_ids), "scanned_at": scanned_at,
         }  # fmt: skip
         return TemplateResponse(request, "admin/duplicates/review.html", context)
 

@@ -23,9 +23,11 @@ whatever the index (GiST on county and name, with or without a larger signature,
 others. Pairs sharing a first or last name found 3,047 of the 3,048 pairs the index found.
 """
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -36,6 +38,7 @@ from members.roster import RowError
 # pg_trgm's similarity of two full names from which they are suggested ("kathrine whitfield" and
 # "katherine whitfield": 0.76; "jon smith" and "john smith": 0.62).
 SIMILARITY_THRESHOLD = 0.6
+SCAN_KEPT_SECONDS = 600
 REASON_WEIGHTS = {"phone": 0.9, "name_zip": 0.85}  # similar names: 0.4 + 0.45 × similarity (0.67 to 0.85)
 
 STAGE_PEOPLE = [
@@ -78,7 +81,8 @@ WITH pairs AS (
     SELECT low, high, least(0.99, max(weight) + 0.05 * (count(*) - 1)) AS confidence,
            array_agg(reason ORDER BY weight DESC) AS reasons, max(similarity) AS similarity
     FROM pairs p
-    WHERE NOT EXISTS (SELECT 1 FROM duplicates_dismissedpair d WHERE d.low_id = p.low AND d.high_id = p.high)
+    WHERE %(with_dismissed)s
+       OR NOT EXISTS (SELECT 1 FROM duplicates_dismissedpair d WHERE d.low_id = p.low AND d.high_id = p.high)
     GROUP BY low, high
 )
 SELECT low, high, confidence, reasons, similarity, count(*) OVER () AS total
@@ -116,23 +120,57 @@ def describe(reason: str, a: Member, similarity: float | None) -> str:
     return f"Similar names ({round((similarity or 0) * 100)} % alike) in {a.county}"
 
 
+def scan(chapter_ids: list[int], *, limit: int | None = None, offset: int = 0, with_dismissed=False) -> list[tuple]:
+    """The ranking itself: (low, high, confidence, reasons, similarity, total) rows, surest first."""
+    params = {"limit": limit, "offset": offset, "threshold": SIMILARITY_THRESHOLD, "with_dismissed": with_dismissed,
+              **REASON_WEIGHTS}  # fmt: skip
+    with transaction.atomic(), connection.cursor() as cursor:
+        stage_people(cursor, chapter_ids)
+        cursor.execute(PAIRS, params)
+        return cursor.fetchall()
+
+
+def as_pairs(rows: list[tuple]) -> list[Pair]:
+    ids = {pk for row in rows for pk in row[:2]}
+    members = Member.objects.select_related("user", "county", "chapter").in_bulk(ids)
+    return [
+        Pair(members[low], members[high], confidence, [describe(r, members[low], sim) for r in reasons])
+        for low, high, confidence, reasons, sim, *_ in rows
+    ]
+
+
 def find_pairs(chapter_ids: list[int], *, limit: int = 50, offset: int = 0) -> tuple[list[Pair], int]:
     """The not-dismissed possible duplicates among the chapters' members, surest first, and how many in all.
 
     Both people of a pair are members of the given chapters. Three queries whatever the numbers.
     """
-    params = {"limit": limit, "offset": offset, "threshold": SIMILARITY_THRESHOLD, **REASON_WEIGHTS}
-    with transaction.atomic(), connection.cursor() as cursor:
-        stage_people(cursor, chapter_ids)
-        cursor.execute(PAIRS, params)
-        rows = cursor.fetchall()
+    rows = scan(chapter_ids, limit=limit, offset=offset)
+    return as_pairs(rows), rows[0][5] if rows else 0
+
+
+def review_pairs(
+    chapter_ids: list[int], *, limit: int, offset: int = 0, rescan: bool = False
+) -> tuple[list[Pair], int, datetime.datetime]:
+    """A page of the review: (pairs, how many in all, when the chapters were scanned).
+
+    A scan of a 50,000-member chapter takes seconds, and a coordinator turns many pages and
+    dismisses pair after pair: the ranking is kept SCAN_KEPT_SECONDS in the shared cache (or until
+    `rescan`), and what changed since is applied on reading it. Pairs dismissed since are left
+    out, and so is anyone no longer a member of these chapters (merged away, moved, deleted), so
+    a kept ranking never shows more than a fresh one would. New people wait for the next scan.
+    """
+    key = "duplicates-scan:" + ",".join(str(pk) for pk in sorted(set(chapter_ids)))
+    kept = None if rescan else cache.get(key)
+    if kept is None:
+        # Dismissed pairs too: a dismissal undone within the ten minutes shows its pair again.
+        kept = {"at": timezone.now(), "rows": [row[:5] for row in scan(chapter_ids, with_dismissed=True)]}
+        cache.set(key, kept, SCAN_KEPT_SECONDS)
+    rows = kept["rows"]
     ids = {pk for row in rows for pk in row[:2]}
-    members = Member.objects.select_related("user", "county", "chapter").in_bulk(ids)
-    pairs = [
-        Pair(members[low], members[high], confidence, [describe(r, members[low], sim) for r in reasons])
-        for low, high, confidence, reasons, sim, _ in rows
-    ]
-    return pairs, rows[0][5] if rows else 0
+    still = set(Member.objects.filter(pk__in=ids, chapter_id__in=chapter_ids).values_list("pk", flat=True))
+    dismissed = set(DismissedPair.objects.filter(low__in=ids).values_list("low_id", "high_id"))
+    rows = [row for row in rows if row[0] in still and row[1] in still and (row[0], row[1]) not in dismissed]
+    return as_pairs(rows[offset : offset + limit]), len(rows), kept["at"]
 
 
 ROSTER_MATCHES = """

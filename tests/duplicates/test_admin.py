@@ -163,3 +163,30 @@ def test_roster_preview_flags_people_who_may_already_be_members(as_role, twins):
     assert "same name and ZIP code" in body
     assert "same phone number" in body
     assert "stranger@example.com" not in {note.email for note in notes}
+
+
+def test_the_ranking_is_kept_between_pages_and_looked_at_again_on_request(as_role, twins, django_assert_max_num_queries):
+    client = as_role("coordinator_a")
+    assert "pat.doe@example.org" in client.get(REVIEW).content.decode()
+    later = (
+        make_member("sam.roe@example.org", "29201", first_name="Sam", last_name="Roe", phone="+18035550177"),
+        make_member("samuel.roe@example.net", "29201", first_name="Samuel", last_name="Roe", phone="+18035550177"),
+    )
+    with django_assert_max_num_queries(30):  # the kept ranking: no scan
+        body = client.get(REVIEW).content.decode()
+    assert "pat.doe@example.org" in body
+    assert "sam.roe@example.org" not in body, "people who joined since wait for the next look"
+    assert "Look again now" in body
+    body = client.get(REVIEW, {"rescan": "1"}).content.decode()
+    assert "sam.roe@example.org" in body
+    assert later[1].user.email in body
+
+
+def test_a_kept_ranking_never_shows_someone_who_left_the_chapters(as_role, twins, chapter_b):
+    client = as_role("coordinator_a")
+    assert "pat.doe@example.org" in client.get(REVIEW).content.decode()
+    Member.objects.filter(pk=twins[0].pk).update(chapter=chapter_b)  # moved after the look
+    body = client.get(REVIEW).content.decode()
+    assert "pat.doe@example.org" not in body
+    assert "patricia.doe@example.net" not in body
+    assert "No possible duplicates found." in body
