@@ -167,13 +167,15 @@ def join(*, access: Access, user: User, signup: Signup) -> Member:
     member.place(signup.zip_code, signup.county)
     member.chapter = signup.county.chapter  # the same chapter place() chose, loaded with the county
     member.save()
+    record_consents(member, {}, ConsentRecord.Source.API, at=now)
+    audit.record(access.key.created_by, member, f"Joined through the API (key “{access.key.name}”).", audit.ADDITION)
+    signals.person_joined.send(sender=Member, member=member)
+    # Last: its trigger adds one to the chapter's row of the day (members_membershipdaily), which
+    # every signup to the chapter that day updates; that row stays locked until the commit.
     MembershipEvent.objects.create(
         member=member, kind=MembershipEvent.Kind.JOINED, occurred_at=now, source="api",
         to_chapter_id=member.chapter_id, to_state_id=member.state_id,
     )  # fmt: skip
-    record_consents(member, {}, ConsentRecord.Source.API, at=now)
-    audit.record(access.key.created_by, member, f"Joined through the API (key “{access.key.name}”).", audit.ADDITION)
-    signals.person_joined.send(sender=Member, member=member)
     return member
 
 
