@@ -9,8 +9,7 @@ taggings, and events' attendances. See docs/api.md. The schema is at
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, F, Prefetch, TextField
-from django.db.models.functions import Cast
+from django.db.models import Count, Prefetch
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -126,21 +125,9 @@ def entry_point(request: HttpRequest):
 # People (with a key) -------------------------------------------------------------
 
 
-# What `representations.person` reads of a member and their account; the rest of the rows is left
-# in the database (a page of 100 people would otherwise parse some 400 timestamps it never shows).
-PERSON_FIELDS = ("status", "email_updates", "text_messages", "zip_code", "state", "created_at", "modified_at",
-                 "user__first_name", "user__last_name", "user__email")  # fmt: skip
-
-
 def people_of(request: HttpRequest):
     """The people the key reaches, with what their representation shows loaded in the same query."""
-    return (
-        request.auth.people()
-        .select_related("user")
-        .only(*PERSON_FIELDS)
-        .annotate(chapter_name=F("chapter__name"), county_name=F("county__name"),
-                  phone_e164=Cast("phone", output_field=TextField()))
-    )  # fmt: skip
+    return representations.in_one_query(request.auth.people())
 
 
 @api.get("/people/", response={200: PeopleCollection, **KEY_ERRORS}, url_name="person-list",
@@ -159,7 +146,9 @@ def person_list(
                       after=after, before=before)  # fmt: skip
     request.api_read = result.items
     embedded = [representations.person(m, request) for m in result.items]
-    return result.collection("osdi:people", embedded)
+    # Rendered as built: validating 100 people against PeopleCollection cost a tenth of the page.
+    # tests/api/test_people.py checks that the answer is exactly what the schema makes of it.
+    return api.create_response(request, result.collection("osdi:people", embedded), status=200)
 
 
 @api.post("/people/", response={200: PersonOut, 409: Error, **KEY_ERRORS}, url_name="person-signup",

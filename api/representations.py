@@ -4,6 +4,8 @@
 both use it, so a tool that reads one reads the other.
 """
 
+from django.db.models import F, QuerySet, TextField
+from django.db.models.functions import Cast
 from django.http import HttpRequest
 from django.urls import reverse
 
@@ -27,6 +29,17 @@ def people_href(request: HttpRequest | None) -> str:
     return href
 
 
+def in_one_query(members: QuerySet) -> QuerySet:
+    """`members` with all that `person` shows as columns of their own query: one model object per
+    person (no account, chapter or county object), and no column it does not show."""
+    return members.only(
+        "status", "email_updates", "text_messages", "zip_code", "state", "created_at", "modified_at"
+    ).annotate(
+        given_name=F("user__first_name"), family_name=F("user__last_name"), email_address=F("user__email"),
+        chapter_name=F("chapter__name"), county_name=F("county__name"), phone_e164=Cast("phone", TextField()),
+    )  # fmt: skip
+
+
 def subscription(given: bool) -> str:
     return "subscribed" if given else "unsubscribed"
 
@@ -38,21 +51,21 @@ def person(member: Member, request: HttpRequest | None = None) -> dict:
     email updates, the phone number when they agreed to text messages. Chapter and county, which
     OSDI has no field for, are custom fields, as Action Network puts a group's own questions.
     """
-    user = member.user
     self_link = people_href(request) + f"{member.pk}/"
-    # A page of people is read with these annotated (api.endpoints.people_of): no chapter, county
-    # or phone number object per person. A member loaded otherwise (webhooks) has them as relations.
-    chapter = (
-        member.chapter_name if hasattr(member, "chapter_name") else (member.chapter.name if member.chapter else "")
-    )
-    county = member.county_name if hasattr(member, "county_name") else member.county.name
-    phone = member.phone_e164 if hasattr(member, "phone_e164") else str(member.phone or "")
+    if hasattr(member, "email_address"):  # read by `in_one_query` (a page of people)
+        given, family, email = member.given_name, member.family_name, member.email_address
+        chapter, county, phone = member.chapter_name or "", member.county_name, member.phone_e164 or ""
+    else:  # loaded with PERSON_RELATED (webhooks, the signup helper's answer)
+        user = member.user
+        given, family, email = user.first_name, user.last_name, user.email
+        chapter, county = (member.chapter.name if member.chapter else ""), member.county.name
+        phone = str(member.phone or "")
     data = {
         "identifiers": [f"{IDENTIFIER_PREFIX}:{member.pk}"],
-        "given_name": user.first_name,
-        "family_name": user.last_name,
+        "given_name": given,
+        "family_name": family,
         "email_addresses": [
-            {"address": user.email, "primary": True, "status": subscription(member.email_updates)},
+            {"address": email, "primary": True, "status": subscription(member.email_updates)},
         ],
         "phone_numbers": [],
         "postal_addresses": [

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from api.models import ApiKey, ApiRequest
+from api.schemas import PeopleCollection
 from members.models import Member, MemberAccess
 from tests.api.helpers import body, headers, make_key
 from tests.factories import make_member
@@ -209,3 +210,27 @@ def test_a_key_stops_when_its_creators_account_is_closed(client, coordinator_a, 
     response = client.get("/api/people/", **headers(token))
     assert response.status_code == 403
     assert "closed" in body(response)["error"]
+
+
+def test_the_people_page_is_exactly_what_its_documented_schema_makes_of_it(client, national, sc_people):
+    """The list is rendered without the framework's response validation (for speed): this is that check."""
+    sc_people[0].phone = "+18035550199"
+    sc_people[0].save()
+    _, token = make_key(national, None)
+    data = body(client.get("/api/people/?per_page=3", **headers(token)))
+    assert data["_links"]["next"]
+    assert PeopleCollection.model_validate(data).model_dump(by_alias=True, mode="json") == data
+
+
+def test_a_person_reads_the_same_from_a_page_query_as_from_a_loaded_member(sc_people):
+    """`person` has two sources (a page's one query, or a member with its relations): they must agree."""
+    from api import representations
+
+    member = sc_people[0]
+    member.phone = "+18035550198"
+    member.text_messages = True
+    member.save()
+    paged = representations.in_one_query(Member.objects.filter(pk=member.pk)).get()
+    loaded = Member.objects.select_related(*representations.PERSON_RELATED).get(pk=member.pk)
+    assert representations.person(paged) == representations.person(loaded)
+    assert representations.person(paged)["phone_numbers"][0]["number"] == "+18035550198"

@@ -165,7 +165,7 @@ def test_roster_preview_flags_people_who_may_already_be_members(as_role, twins):
     assert "stranger@example.com" not in {note.email for note in notes}
 
 
-def test_the_ranking_is_kept_between_pages_and_looked_at_again_on_request(as_role, twins, django_assert_max_num_queries):
+def test_the_ranking_is_kept_and_looked_at_again_on_request(as_role, twins, django_assert_max_num_queries):
     client = as_role("coordinator_a")
     assert "pat.doe@example.org" in client.get(REVIEW).content.decode()
     later = (
