@@ -58,7 +58,7 @@ class Access:
 
 def authenticate(request: HttpRequest, token: str) -> Access:
     prefix = ApiKey.prefix_of(token.strip())
-    key = ApiKey.objects.select_related("created_by", "chapter").filter(prefix=prefix).first() if prefix else None
+    key = ApiKey.objects.select_related("created_by").filter(prefix=prefix).first() if prefix else None
     if key is None or not key.matches(token.strip()):
         raise ApiError(401, "Unknown API key. Check that it was copied whole.")
     request.api_key = key  # logged from here on, refused or not

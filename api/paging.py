@@ -98,8 +98,13 @@ def paginate(
     params = {k: v for k, v in request.GET.items() if k not in ("page", "per_page", "after", "before")}
     query_id = hashlib.sha256(f"{scope}|{sorted(params.items())}".encode()).hexdigest()[:32]
     by_number = after is None and before is None
+    # What the cache knows of this query, in one round trip: its total, where this page starts (for
+    # clients that count pages) and where the next one does (written only when it moved).
+    count_key, next_key = f"api-count:{query_id}", f"api-page:{query_id}:{per_page}:{page + 1}"
+    this_key = f"api-page:{query_id}:{per_page}:{page}"
+    known = cache.get_many([count_key, next_key, this_key] if by_number else [count_key])
     if by_number and page > 1:
-        after = cache.get(f"api-page:{query_id}:{per_page}:{page}")
+        after = known.get(this_key)
     if before is not None:
         rows = list(queryset.filter(pk__lt=before).order_by("-pk")[:per_page])[::-1]
         has_next = True
@@ -112,9 +117,13 @@ def paginate(
         rows = list(ordered[: per_page + 1])
         has_next = len(rows) > per_page
         rows = rows[:per_page]
-    total = cache.get_or_set(f"api-count:{query_id}", queryset.order_by().count, COUNT_SECONDS)
-    if has_next and rows and by_number:  # link followers never ask by number: no boundary to keep for them
-        cache.set(f"api-page:{query_id}:{per_page}:{page + 1}", rows[-1].pk, BOUNDARY_SECONDS)
+    total = known.get(count_key)
+    if total is None:
+        total = queryset.order_by().count()
+        cache.set(count_key, total, COUNT_SECONDS)
+    # Link followers never ask by number: no boundary to keep for them.
+    if has_next and rows and by_number and known.get(next_key) != rows[-1].pk:
+        cache.set(next_key, rows[-1].pk, BOUNDARY_SECONDS)
 
     def link(**extra) -> dict:
         return {"href": request.build_absolute_uri(request.path + "?" + urlencode({**params, **extra}))}
