@@ -6,6 +6,7 @@ fields and their unsubscribe link, so sending 100,000 copies renders Markdown on
 
 import html
 import re
+import time
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfoNotFoundError
 
@@ -29,6 +30,7 @@ MERGE_FIELDS = ("first_name", "chapter", "next_call", "share_link")
 # What the message carries besides the merge fields: filled per recipient, never typed by the author.
 UNSUBSCRIBE_MARK = "\x00unsubscribe\x00"
 UNSUBSCRIBE_PURPOSE = "broadcast-unsubscribe"
+CALLS_KEPT_SECONDS = 60
 
 
 def check_merge_fields(text: str) -> None:
@@ -47,9 +49,12 @@ def safe_html(source: str) -> str:
 def next_call(member: Member, calls: dict | None = None) -> str:
     """The next call the member is asked to, with its time in their own zone.
 
-    `calls` keeps each chapter's call and its next start: a batch of copies looks each chapter's
-    call up once, not once per copy.
+    `calls` keeps, for a while of sending, each chapter's call and each of its lines: the copies
+    look each chapter's call up once, and word it once per time zone.
     """
+    zone = getattr(member.zip_code, "timezone", "")
+    if calls is not None and (member.chapter_id, zone) in calls:
+        return calls[member.chapter_id, zone]
     if calls is not None and member.chapter_id in calls:
         call, start = calls[member.chapter_id]
     else:
@@ -58,10 +63,13 @@ def next_call(member: Member, calls: dict | None = None) -> str:
         if calls is not None:
             calls[member.chapter_id] = call, start
     try:
-        when = in_zone(start, getattr(member.zip_code, "timezone", "") or call.timezone)
+        when = in_zone(start, zone or call.timezone)
     except ZoneInfoNotFoundError:
         when = in_zone(start, call.timezone)
-    return f"{call.title}, {when}"
+    text = f"{call.title}, {when}"
+    if calls is not None:
+        calls[member.chapter_id, zone] = text
+    return text
 
 
 def share_link(member: Member, base_url: str) -> str:
@@ -91,8 +99,15 @@ class Compiled:
     html: str
     text: str
     list_id: str
-    # Each chapter's next call, for the batch being sent (send_batch empties it).
+    # Each chapter's next call, kept CALLS_KEPT_SECONDS while sending (`fresh_calls`).
     calls: dict = field(default_factory=dict)
+    calls_since: float = field(default_factory=time.monotonic)
+
+    def fresh_calls(self) -> None:
+        """Forget the kept calls once they are a minute old: a long send outlives a call."""
+        if time.monotonic() - self.calls_since > CALLS_KEPT_SECONDS:
+            self.calls.clear()
+            self.calls_since = time.monotonic()
 
     @classmethod
     def of(cls, broadcast: Broadcast) -> "Compiled":
