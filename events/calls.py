@@ -18,12 +18,17 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 from django.conf import settings
+from django.core.cache import caches
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from chapters.models import Chapter
 from events.models import Event
 from lib.validators import as_one_line
+
+# Kept in each process's own cache (the "pages" cache of settings), never shared.
+NATIONAL_CALL_KEY = "national-call"
+NATIONAL_CALL_KEPT_SECONDS = 60
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 ICAL_DAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
@@ -180,9 +185,23 @@ def as_call(event: Event | None) -> WeeklyCall | None:
 
 
 def national_call() -> WeeklyCall:
-    event = standing_call(None)
+    """The national call, which every page's footer states: read at most once a minute per process.
+
+    A change to it is seen at once by the process that saves it (`forget_national_call`) and
+    within NATIONAL_CALL_KEPT_SECONDS by the others.
+    """
+    event = caches["pages"].get(NATIONAL_CALL_KEY)
+    if event is None:
+        event = standing_call(None)
+        caches["pages"].set(NATIONAL_CALL_KEY, event, NATIONAL_CALL_KEPT_SECONDS)
     # A cancelled national call still has a time the pages can state; it is what members are asked to.
     return WeeklyCall(event=event, key="national")
+
+
+def forget_national_call(sender, instance: Event, **kwargs) -> None:
+    """Connected to Event's post_save and post_delete (events.apps)."""
+    if instance.standing_call and instance.chapter_id is None:
+        caches["pages"].delete(NATIONAL_CALL_KEY)
 
 
 def chapter_call(chapter: Chapter) -> WeeklyCall | None:

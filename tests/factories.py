@@ -359,9 +359,9 @@ def move_national_call(weekday: int, time: str, zone: str) -> None:
     hour, minute = (int(part) for part in time.split(":"))
     day = datetime.date(2025, 1, 6) + datetime.timedelta(days=weekday)  # 6 January 2025 was a Monday
     start = datetime.datetime(day.year, day.month, day.day, hour, minute, tzinfo=ZoneInfo(zone))
-    Event.objects.filter(standing_call=True, chapter=None).update(
-        starts_at=start, ends_at=start + datetime.timedelta(hours=1), time_zone=zone
-    )
+    event = Event.objects.get(standing_call=True, chapter=None)
+    event.starts_at, event.ends_at, event.time_zone = start, start + datetime.timedelta(hours=1), zone
+    event.save()
 
 
 def make_event(chapter=None, *, days_ahead: int = 3, **fields):

@@ -48,3 +48,11 @@ def test_welcome_page_and_check_your_email_page_show_the_call_from_its_event(cli
     assert welcome.request["PATH_INFO"] == "/join/welcome/"
     assert "The weekly national call</strong>: Thursdays at 6:00 pm Eastern" in page
     assert "Tuesdays" not in page
+
+
+def test_the_national_call_is_read_once_a_minute_per_process(client, chapter_a, django_assert_num_queries):
+    client.get("/join/", HTTP_COOKIE="seen=1")
+    with django_assert_num_queries(0):  # the footer's call is kept in this process's own cache
+        assert national_call().when == "Tuesdays at 7:30 pm Central"
+    move_national_call(3, "18:00", "America/New_York")  # saved: forgotten at once in this process
+    assert national_call().when == "Thursdays at 6:00 pm Eastern"
