@@ -62,6 +62,7 @@ class EventAdmin(ChapterScopedAdmin):
     ]
     readonly_fields = ["proposed_by"]
     filter_horizontal = ["hosts"]
+    delete_confirmation_template = "admin/events/event/delete_confirmation.html"
     raw_id_fields = ["zip_code"]  # typed: a select of 40,000 ZIP codes would not load
 
     def get_form(self, request: HttpRequest, obj=None, change=False, **kwargs):
@@ -88,6 +89,25 @@ class EventAdmin(ChapterScopedAdmin):
             obj.materialise()
         else:
             rsvps.apply_changes(event=obj, before=before)
+
+    def delete_view(self, request: HttpRequest, object_id, extra_context=None):
+        event = self.get_object(request, object_id)
+        coming = rsvps.upcoming_rsvps(event).count() if event and event.status == Event.Status.SCHEDULED else 0
+        return super().delete_view(request, object_id, {**(extra_context or {}), "coming": coming})
+
+    def delete_model(self, request: HttpRequest, obj: Event) -> None:
+        told = rsvps.tell_of_deletion(obj)
+        super().delete_model(request, obj)
+        if told:
+            self.message_user(request, f"{told} {'person who was' if told == 1 else 'people who were'} coming "
+                                       "will be told it is cancelled.", messages.INFO)  # fmt: skip
+
+    def delete_queryset(self, request: HttpRequest, queryset) -> None:
+        told = sum(rsvps.tell_of_deletion(event) for event in queryset)
+        super().delete_queryset(request, queryset)
+        if told:
+            self.message_user(request, f"{told} {'person who was' if told == 1 else 'people who were'} coming "
+                                       "will be told their event is cancelled.", messages.INFO)  # fmt: skip
 
     @admin.action(description="Approve the selected proposals")
     def approve(self, request: HttpRequest, queryset) -> None:

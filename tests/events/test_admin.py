@@ -170,3 +170,28 @@ def test_rsvps_go_to_the_date_chosen_of_a_weekly_event(client, chapter_a):
     client.force_login(user)
     client.post(f"/events/{event.pk}/rsvp/", {"date": f"{second.date:%Y-%m-%d}"})
     assert RSVP.objects.get(user=user).occurrence == second
+
+
+def test_deleting_an_event_tells_whoever_was_coming(client, coordinator_a, chapter_a, mailoutbox):
+    event = make_event(chapter_a, title="Phone bank")
+    for address in ("a@example.org", "b@example.org"):
+        rsvps.rsvp_member(occurrence=event.occurrences.get(), user=make_member(address, SC_ZIP).user)
+    mailoutbox.clear()
+    client.force_login(coordinator_a)
+    page = client.get(f"/admin/events/event/{event.pk}/delete/").content.decode()
+    assert "2 people have said they will come to this event" in page
+    response = client.post(f"/admin/events/event/{event.pk}/delete/", {"post": "yes"}, follow=True)
+    assert "2 people who were coming will be told it is cancelled." in response.content.decode()
+    assert not Event.objects.filter(pk=event.pk).exists()
+    assert sorted(m.to[0] for m in mailoutbox) == ["a@example.org", "b@example.org"]
+    assert all(m.subject == "[Coalition] Cancelled: Phone bank" for m in mailoutbox)
+    assert all("/events/" in m.body and f"/events/{event.pk}/" not in m.body for m in mailoutbox)
+
+
+def test_deleting_an_event_nobody_is_coming_to_mails_nobody(client, coordinator_a, chapter_a, mailoutbox):
+    event = make_event(chapter_a)
+    client.force_login(coordinator_a)
+    assert "said they will come" not in client.get(f"/admin/events/event/{event.pk}/delete/").content.decode()
+    client.post(f"/admin/events/event/{event.pk}/delete/", {"post": "yes"})
+    assert not Event.objects.filter(pk=event.pk).exists()
+    assert mailoutbox == []
