@@ -318,13 +318,20 @@ if os.environ.get("REDIS_URL") and not TESTING:  # tests share no Redis with oth
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
     }
 # Per process, on purpose: copies of public pages for visitors without cookies
-# (lib/visitor_cache.py), 30 seconds old at most, and the national call every page's footer
-# states (events.calls.national_call, a minute), read without a round trip to the shared
-# cache. Workers may hold copies a few seconds apart; at most 200 entries each.
+# (lib/visitor_cache.py), 30 seconds old at most, read without a round trip to the
+# shared cache. Workers may hold copies a few seconds apart; at most 200 pages each.
 CACHES["pages"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "visitor-pages",
     "OPTIONS": {"MAX_ENTRIES": 200},
+}
+# Per process too: small facts nearly every request asks and that seldom change, kept a short
+# while (each says how long), forgotten at once by the process that changes them: the national
+# call every footer states, whether anyone listens to a webhook event.
+CACHES["process"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "process-facts",
+    "OPTIONS": {"MAX_ENTRIES": 100},
 }
 
 LOGGING = {

@@ -26,7 +26,7 @@ from chapters.models import Chapter
 from events.models import Event
 from lib.validators import as_one_line
 
-# Kept in each process's own cache (the "pages" cache of settings), never shared.
+# Kept in each process's own cache (the "process" cache of settings), never shared.
 NATIONAL_CALL_KEY = "national-call"
 NATIONAL_CALL_KEPT_SECONDS = 60
 
@@ -190,10 +190,10 @@ def national_call() -> WeeklyCall:
     A change to it is seen at once by the process that saves it (`forget_national_call`) and
     within NATIONAL_CALL_KEPT_SECONDS by the others.
     """
-    event = caches["pages"].get(NATIONAL_CALL_KEY)
+    event = caches["process"].get(NATIONAL_CALL_KEY)
     if event is None:
         event = standing_call(None)
-        caches["pages"].set(NATIONAL_CALL_KEY, event, NATIONAL_CALL_KEPT_SECONDS)
+        caches["process"].set(NATIONAL_CALL_KEY, event, NATIONAL_CALL_KEPT_SECONDS)
     # A cancelled national call still has a time the pages can state; it is what members are asked to.
     return WeeklyCall(event=event, key="national")
 
@@ -201,7 +201,7 @@ def national_call() -> WeeklyCall:
 def forget_national_call(sender, instance: Event, **kwargs) -> None:
     """Connected to Event's post_save and post_delete (events.apps)."""
     if instance.standing_call and instance.chapter_id is None:
-        caches["pages"].delete(NATIONAL_CALL_KEY)
+        caches["process"].delete(NATIONAL_CALL_KEY)
 
 
 def chapter_call(chapter: Chapter) -> WeeklyCall | None:

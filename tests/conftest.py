@@ -68,6 +68,7 @@ def _fresh_cache(request, django_db_blocker):
     the test database, outside any test's transaction.
     """
     caches["pages"].clear()  # the visitors' page copies, in this process's memory
+    caches["process"].clear()  # and the facts each process keeps a while (settings.CACHES)
     if "django_db_setup" not in request.fixturenames:  # a test without the database has no cache either
         yield
         return

@@ -103,6 +103,7 @@ def as_received(value: str) -> str:
 def rolled_back():
     """One example's database work, undone afterwards whatever happened; no page copies from earlier examples."""
     caches["pages"].clear()
+    caches["process"].clear()
     with transaction.atomic():
         yield
         transaction.set_rollback(True)

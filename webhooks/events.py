@@ -6,8 +6,9 @@ connector on the same connection: the change and its deliveries commit together,
 The payload is made now, so each delivery says what the record was at that moment.
 """
 
+from django.core.cache import caches
 from django.db.models import Q
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from api import event_resources, representations
@@ -20,6 +21,8 @@ from members.models import Member
 from webhooks.models import EVENT_FIELDS, Delivery, Event, Subscription
 
 BATCH = 2000
+LISTENERS_KEY = "webhook-listeners"
+LISTENERS_KEPT_SECONDS = 30
 
 
 def subscriptions_for(event: str, chapter_ids: list[int]):
@@ -31,8 +34,32 @@ def subscriptions_for(event: str, chapter_ids: list[int]):
     )
 
 
+def listened_to() -> set[tuple[str, int | None]]:
+    """(event, chapter id, or None for every chapter) of the active subscriptions.
+
+    Kept LISTENERS_KEPT_SECONDS in each process (the "process" cache): a signup asks this set, not
+    the database, whether anyone listens, and most chapters have no subscription. A subscription
+    saved or deleted is seen at once by its own process (`forget_listeners`), by the others within
+    those seconds. A subscription paused meanwhile is still checked against the database.
+    """
+    listened = caches["process"].get(LISTENERS_KEY)
+    if listened is None:
+        fields = list(EVENT_FIELDS.values())
+        rows = Subscription.objects.filter(paused_at__isnull=True).values_list("chapter_id", *fields)
+        listened = {(event, row[0]) for row in rows for event, on in zip(EVENT_FIELDS, row[1:], strict=True) if on}
+        caches["process"].set(LISTENERS_KEY, listened, LISTENERS_KEPT_SECONDS)
+    return listened
+
+
+def forget_listeners(sender, **kwargs) -> None:
+    caches["process"].delete(LISTENERS_KEY)
+
+
 def queue(event: str, chapter_ids: list[int], data, person_id: int | None = None) -> list[Delivery]:
     """One Delivery and one job per subscription; `data` is called only when someone listens."""
+    listened = listened_to()
+    if not any((event, chapter_id) in listened for chapter_id in [*chapter_ids, None]):
+        return []
     subscriptions = list(subscriptions_for(event, chapter_ids))
     if not subscriptions:
         return []
@@ -124,3 +151,5 @@ def connect() -> None:
     signals.person_left.connect(on_left, dispatch_uid="webhooks.person_left")
     post_save.connect(on_endorsement_saved, sender=Endorsement, dispatch_uid="webhooks.endorsement_published")
     event_signals.attendance_recorded.connect(on_attendance, dispatch_uid="webhooks.attendance_recorded")
+    post_save.connect(forget_listeners, sender=Subscription, dispatch_uid="webhooks.forget_listeners_on_save")
+    post_delete.connect(forget_listeners, sender=Subscription, dispatch_uid="webhooks.forget_listeners_on_delete")

@@ -171,3 +171,18 @@ def test_checking_someone_in_reaches_the_events_chapter_as_the_apis_attendance(c
     assert came["_links"]["osdi:person"]["href"].endswith(f"/api/people/{member.pk}/")
     assert walked_in["person"]["email_addresses"][0]["address"] == "walkin@example.net"
     assert "osdi:person" not in walked_in["_links"]
+
+
+def test_whether_anyone_listens_is_kept_by_each_process_and_forgotten_when_a_subscription_is_saved(
+    chapter_a, coordinator_a, django_assert_num_queries
+):
+    from webhooks.events import listened_to, queue
+
+    assert listened_to() == set()
+    with django_assert_num_queries(0):  # nobody listens: no query, and no payload is built
+        assert queue("person.created", [chapter_a.pk], lambda: pytest.fail("built for nobody")) == []
+    subscription = subscribe(coordinator_a, chapter_a, URL)  # saved: this process forgets at once
+    assert ("person.created", chapter_a.pk) in listened_to()
+    assert len(queue("person.created", [chapter_a.pk], lambda: {"n": 1})) == 1
+    subscription.delete()
+    assert listened_to() == set()
