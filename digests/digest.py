@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
+from django.core.cache import caches
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -18,6 +19,9 @@ from digests.models import DailyDigest, DigestPreference, InstantNotice
 from lib.mail import send_mail_template
 from lib.urls import absolute_url
 from members.models import MembershipEvent, User
+
+INSTANT_KEY = "instant-notice-chapters"
+INSTANT_KEPT_SECONDS = 30
 
 # The digest leaves at this local hour of the chapter's (or, without a call zone, the coalition's) zone.
 DIGEST_HOUR = 7
@@ -133,12 +137,30 @@ def send_digests_due(now: datetime.datetime) -> int:
     )
 
 
+def chapters_wanting_instant_notices() -> set[int]:
+    """The chapters one of whose coordinators chose instant notices.
+
+    Kept INSTANT_KEPT_SECONDS in each process (the "process" cache): every membership event asks,
+    and few coordinators choose instant notices. A preference or a coordinator saved or deleted is
+    seen at once by its own process (`forget_instant_chapters`), by the others within those
+    seconds; `send_instant_notices` reads the coordinators afresh before mailing anyone.
+    """
+    chapters = caches["process"].get(INSTANT_KEY)
+    if chapters is None:
+        wanting = DigestPreference.objects.filter(frequency=DigestPreference.Frequency.INSTANT).values("user")
+        coordinators = Officer.objects.current().coordinators().filter(user__in=wanting)
+        chapters = set(coordinators.values_list("chapter_id", flat=True))
+        caches["process"].set(INSTANT_KEY, chapters, INSTANT_KEPT_SECONDS)
+    return chapters
+
+
+def forget_instant_chapters(sender, **kwargs) -> None:
+    caches["process"].delete(INSTANT_KEY)
+
+
 def anyone_wants_instant_notice(event: MembershipEvent) -> bool:
     chapter_ids = {event.to_chapter_id, event.from_chapter_id} - {None}
-    if not chapter_ids:
-        return False
-    coordinators = Officer.objects.current().coordinators().filter(chapter_id__in=chapter_ids).values("user")
-    return DigestPreference.objects.filter(frequency=DigestPreference.Frequency.INSTANT, user__in=coordinators).exists()
+    return bool(chapter_ids & chapters_wanting_instant_notices())
 
 
 def send_instant_notices(*, event: MembershipEvent) -> int:

@@ -4,7 +4,7 @@ from digests.digest import anyone_wants_instant_notice
 
 
 def queue_instant_notices(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
-    # One indexed query when nobody chose instant notices (most events): no job at all then.
+    # No job when nobody chose instant notices (most events), and no query either while that is kept.
     if created and not raw and anyone_wants_instant_notice(instance):
         from digests.tasks import notify_coordinators
 

@@ -140,3 +140,17 @@ def test_a_digests_queries_do_not_grow_with_its_events(coordinator_a, chapter_b,
     with django_assert_max_num_queries(10):
         assert send_digests_due(tomorrow_at(7)) == 1
     assert "10 membership changes" in digests_to("coord-a@example.org")[0].subject
+
+
+def test_who_wants_instant_notices_is_kept_and_forgotten_when_it_changes(coordinator_a, chapter_a,
+                                                                         django_assert_num_queries):  # fmt: skip
+    from digests.digest import chapters_wanting_instant_notices
+
+    assert chapters_wanting_instant_notices() == set()
+    with django_assert_num_queries(0):  # kept by this process
+        assert chapters_wanting_instant_notices() == set()
+    preference = DigestPreference.objects.create(user=coordinator_a, frequency=DigestPreference.Frequency.INSTANT)
+    assert chapters_wanting_instant_notices() == {chapter_a.pk}
+    preference.frequency = DigestPreference.Frequency.OFF
+    preference.save()
+    assert chapters_wanting_instant_notices() == set()
