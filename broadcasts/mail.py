@@ -46,41 +46,48 @@ def safe_html(source: str) -> str:
     return nh3.clean(rendered, url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
 
 
-def next_call(member: Member, calls: dict | None = None) -> str:
-    """The next call the member is asked to, with its time in their own zone.
+class NextCalls:
+    """The next call each member is asked to, with its time in their own zone.
 
-    `calls` keeps, for a while of sending, each chapter's call and each of its lines: the copies
-    look each chapter's call up once, and word it once per time zone.
+    Kept while sending: each chapter's call is looked up once and worded once per time zone, and
+    all of it is forgotten once CALLS_KEPT_SECONDS old (`refresh`), as a long send outlives a call.
     """
-    zone = getattr(member.zip_code, "timezone", "")
-    if calls is not None and (member.chapter_id, zone) in calls:
-        return calls[member.chapter_id, zone]
-    if calls is not None and member.chapter_id in calls:
-        call, start = calls[member.chapter_id]
-    else:
-        call = call_for(member.chapter)
-        start = call.next_occurrence()
-        if calls is not None:
-            calls[member.chapter_id] = call, start
-    try:
-        when = in_zone(start, zone or call.timezone)
-    except ZoneInfoNotFoundError:
-        when = in_zone(start, call.timezone)
-    text = f"{call.title}, {when}"
-    if calls is not None:
-        calls[member.chapter_id, zone] = text
-    return text
+
+    def __init__(self) -> None:
+        self.calls: dict[int | None, tuple] = {}
+        self.lines: dict[tuple[int | None, str], str] = {}
+        self.since = time.monotonic()
+
+    def refresh(self) -> None:
+        if time.monotonic() - self.since > CALLS_KEPT_SECONDS:
+            self.calls.clear()
+            self.lines.clear()
+            self.since = time.monotonic()
+
+    def line(self, member: Member) -> str:
+        zone = getattr(member.zip_code, "timezone", "")
+        if (member.chapter_id, zone) not in self.lines:
+            if member.chapter_id not in self.calls:
+                call = call_for(member.chapter)
+                self.calls[member.chapter_id] = call, call.next_occurrence()
+            call, start = self.calls[member.chapter_id]
+            try:
+                when = in_zone(start, zone or call.timezone)
+            except ZoneInfoNotFoundError:
+                when = in_zone(start, call.timezone)
+            self.lines[member.chapter_id, zone] = f"{call.title}, {when}"
+        return self.lines[member.chapter_id, zone]
 
 
 def share_link(member: Member, base_url: str) -> str:
     return base_url + share_path(member)
 
 
-def merge_values(member: Member, base_url: str, calls: dict | None = None) -> dict[str, str]:
+def merge_values(member: Member, base_url: str, calls: NextCalls | None = None) -> dict[str, str]:
     return {
         "first_name": member.user.first_name or "friend",
         "chapter": member.chapter.name if member.chapter_id else settings.COALITION_NAME,
-        "next_call": next_call(member, calls),
+        "next_call": (calls or NextCalls()).line(member),
         "share_link": share_link(member, base_url),
     }
 
@@ -99,15 +106,7 @@ class Compiled:
     html: str
     text: str
     list_id: str
-    # Each chapter's next call, kept CALLS_KEPT_SECONDS while sending (`fresh_calls`).
-    calls: dict = field(default_factory=dict)
-    calls_since: float = field(default_factory=time.monotonic)
-
-    def fresh_calls(self) -> None:
-        """Forget the kept calls once they are a minute old: a long send outlives a call."""
-        if time.monotonic() - self.calls_since > CALLS_KEPT_SECONDS:
-            self.calls.clear()
-            self.calls_since = time.monotonic()
+    calls: NextCalls = field(default_factory=NextCalls)  # kept while sending; send_batch refreshes it
 
     @classmethod
     def of(cls, broadcast: Broadcast) -> "Compiled":

@@ -106,7 +106,7 @@ def send_batch(compiled: Compiled, batch: list[tuple[int, str]], pace: Pace) -> 
     Whoever was suppressed or withdrew consent since the audience was taken is skipped.
     """
     broadcast_id = compiled.broadcast.pk
-    compiled.fresh_calls()
+    compiled.calls.refresh()
     members = members_for([member_id for member_id, _ in batch])
     suppressed = set(
         Suppression.objects.filter(email__in=[email for _, email in batch]).values_list("email", flat=True)

@@ -145,13 +145,13 @@ def chapters_wanting_instant_notices() -> set[int]:
     seen at once by its own process (`forget_instant_chapters`), by the others within those
     seconds; `send_instant_notices` reads the coordinators afresh before mailing anyone.
     """
-    chapters = caches["process"].get(INSTANT_KEY)
-    if chapters is None:
+
+    def read() -> set[int]:
         wanting = DigestPreference.objects.filter(frequency=DigestPreference.Frequency.INSTANT).values("user")
         coordinators = Officer.objects.current().coordinators().filter(user__in=wanting)
-        chapters = set(coordinators.values_list("chapter_id", flat=True))
-        caches["process"].set(INSTANT_KEY, chapters, INSTANT_KEPT_SECONDS)
-    return chapters
+        return set(coordinators.values_list("chapter_id", flat=True))
+
+    return caches["process"].get_or_set(INSTANT_KEY, read, INSTANT_KEPT_SECONDS)
 
 
 def forget_instant_chapters(sender, **kwargs) -> None:

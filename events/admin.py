@@ -92,22 +92,23 @@ class EventAdmin(ChapterScopedAdmin):
 
     def delete_view(self, request: HttpRequest, object_id, extra_context=None):
         event = self.get_object(request, object_id)
-        coming = rsvps.upcoming_rsvps(event).count() if event and event.status == Event.Status.SCHEDULED else 0
+        coming = rsvps.still_coming(event).count() if event else 0
         return super().delete_view(request, object_id, {**(extra_context or {}), "coming": coming})
 
     def delete_model(self, request: HttpRequest, obj: Event) -> None:
         told = rsvps.tell_of_deletion(obj)
         super().delete_model(request, obj)
-        if told:
-            self.message_user(request, f"{told} {'person who was' if told == 1 else 'people who were'} coming "
-                                       "will be told it is cancelled.", messages.INFO)  # fmt: skip
+        self.say_told(request, told)
 
     def delete_queryset(self, request: HttpRequest, queryset) -> None:
         told = sum(rsvps.tell_of_deletion(event) for event in queryset)
         super().delete_queryset(request, queryset)
+        self.say_told(request, told)
+
+    def say_told(self, request: HttpRequest, told: int) -> None:
         if told:
-            self.message_user(request, f"{told} {'person who was' if told == 1 else 'people who were'} coming "
-                                       "will be told their event is cancelled.", messages.INFO)  # fmt: skip
+            who = "person who was" if told == 1 else "people who were"
+            self.message_user(request, f"{told} {who} coming will be told it is cancelled.", messages.INFO)
 
     @admin.action(description="Approve the selected proposals")
     def approve(self, request: HttpRequest, queryset) -> None:

@@ -190,10 +190,7 @@ def national_call() -> WeeklyCall:
     A change to it is seen at once by the process that saves it (`forget_national_call`) and
     within NATIONAL_CALL_KEPT_SECONDS by the others.
     """
-    event = caches["process"].get(NATIONAL_CALL_KEY)
-    if event is None:
-        event = standing_call(None)
-        caches["process"].set(NATIONAL_CALL_KEY, event, NATIONAL_CALL_KEPT_SECONDS)
+    event = caches["process"].get_or_set(NATIONAL_CALL_KEY, lambda: standing_call(None), NATIONAL_CALL_KEPT_SECONDS)
     # A cancelled national call still has a time the pages can state; it is what members are asked to.
     return WeeklyCall(event=event, key="national")
 

@@ -307,17 +307,19 @@ def apply_changes(*, event: Event, before: dict) -> None:
             mail_rsvp(rsvp, "event_changed", time_changed=bool(changed & set(TIME_FIELDS)))
 
 
+def still_coming(event: Event):
+    """Who would hear of the event's deletion: a cancelled event's people were told; a proposal has none."""
+    return upcoming_rsvps(event) if event.status == Event.Status.SCHEDULED else RSVP.objects.none()
+
+
 def tell_of_deletion(event: Event) -> int:
     """An event deleted in the admin: whoever was still coming is told it is cancelled, as when it is
     cancelled, with a link to the other events (its own page goes with it). Returns how many were told."""
-    if event.status != Event.Status.SCHEDULED:  # a cancelled event's people were told; a proposal has none
-        return 0
     others = absolute_url(reverse("events:event-list"))
-    told = 0
-    for rsvp in upcoming_rsvps(event):
+    coming = list(still_coming(event))
+    for rsvp in coming:
         mail_rsvp(rsvp, "event_cancelled", event_url=others)
-        told += 1
-    return told
+    return len(coming)
 
 
 # Proposals --------------------------------------------------------------------

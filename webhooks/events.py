@@ -42,13 +42,12 @@ def listened_to() -> set[tuple[str, int | None]]:
     saved or deleted is seen at once by its own process (`forget_listeners`), by the others within
     those seconds. A subscription paused meanwhile is still checked against the database.
     """
-    listened = caches["process"].get(LISTENERS_KEY)
-    if listened is None:
-        fields = list(EVENT_FIELDS.values())
-        rows = Subscription.objects.filter(paused_at__isnull=True).values_list("chapter_id", *fields)
-        listened = {(event, row[0]) for row in rows for event, on in zip(EVENT_FIELDS, row[1:], strict=True) if on}
-        caches["process"].set(LISTENERS_KEY, listened, LISTENERS_KEPT_SECONDS)
-    return listened
+
+    def read() -> set[tuple[str, int | None]]:
+        rows = Subscription.objects.filter(paused_at__isnull=True).values_list("chapter_id", *EVENT_FIELDS.values())
+        return {(event, row[0]) for row in rows for event, on in zip(EVENT_FIELDS, row[1:], strict=True) if on}
+
+    return caches["process"].get_or_set(LISTENERS_KEY, read, LISTENERS_KEPT_SECONDS)
 
 
 def forget_listeners(sender, **kwargs) -> None:
